@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -140,9 +141,9 @@ public final class ChronicleSpool implements Spool {
         return agent.isStopped();
     }
 
-    /** Test hook: run a reclamation pass now rather than within a second. */
-    void reclaimNow() {
-        agent.requestReclaim();
+    /** Runs a reclamation pass now rather than within a second; the future completes when it is over. */
+    CompletableFuture<Void> reclaimNow() {
+        return agent.requestReclaim();
     }
 
     @Override

@@ -104,6 +104,16 @@ final class Directory {
         return out;
     }
 
+    /** The loop through {@code m} on {@code path}, rotated to start at its smallest name so it is reported once. */
+    private static String cycle(ArrayDeque<String> path, String m) {
+        List<String> names = new ArrayList<>(path);
+        List<String> loop = new ArrayList<>(names.subList(names.indexOf(m), names.size()));
+        int min = loop.indexOf(java.util.Collections.min(loop));
+        java.util.Collections.rotate(loop, -min);
+        loop.add(loop.get(0));
+        return String.join(" -> ", loop);
+    }
+
     private void expand(String name, ArrayDeque<String> path, LinkedHashSet<String> out) {
         path.addLast(name);
         for (String m : aliases.get(name).members()) {
@@ -118,7 +128,7 @@ final class Directory {
                 if (hasMailbox(m)) {
                     out.add(m);
                 } else {
-                    warnings.add("aliases: loop " + String.join(" -> ", path) + " -> " + m + " cut");
+                    warnings.add("aliases: loop " + cycle(path, m) + " cut");
                 }
             } else if (aliases.containsKey(m)) {
                 expand(m, path, out);

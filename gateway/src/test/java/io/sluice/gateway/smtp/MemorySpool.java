@@ -37,10 +37,15 @@ final class MemorySpool implements Spool {
     final AtomicInteger open = new AtomicInteger();
     volatile boolean hasSpace = true;
     volatile AppendResult commitResult = AppendResult.OK;
+    /** Simulates a bug in a collaborator: begin() throws. */
+    volatile boolean failBegin;
     private final AtomicLong ids = new AtomicLong();
 
     @Override
     public SpoolWriter begin(Envelope envelope, BodyForm form) {
+        if (failBegin) {
+            throw new IllegalStateException("injected failure (test)");
+        }
         MessageId id = new MessageId(ids.incrementAndGet());
         open.incrementAndGet();
         return new SpoolWriter() {

@@ -100,6 +100,17 @@ class AliasesTest {
     }
 
     @Test
+    void shouldReloadWhenAnIncludeFileChanges() throws Exception {
+        Path members = root.resolve("members.txt");
+        Files.writeString(members, "fred\n");
+        try (LocalMail local = withAliases("crew: :include:" + members + "\n").start()) {
+            assertEquals(List.of("fred@example.org"), local.lookup("crew@example.org").expanded());
+            Files.writeString(members, "fred\nbarney\n");
+            await(() -> local.lookup("crew@example.org").expanded().size() == 2, "reload after the include changed");
+        }
+    }
+
+    @Test
     void shouldAlwaysHavePostmaster() throws Exception {
         try (LocalMail local = withAliases("")) {
             Lookup l = local.lookup("PostMaster@example.org");

@@ -45,6 +45,7 @@ class Pop3ServerTest {
             assertFalse(caps.contains("STLS"), "no TLS configured: " + caps);
             err(c.send("APOP fred 0123456789abcdef0123456789abcdef"), "salted hashes");
             err(c.send("AUTH PLAIN"), "not supported");
+            err(c.send("STLS"), "no TLS configured");
             ok(c.send("QUIT"));
             assertTrue(c.isClosedByServer());
         }
@@ -229,6 +230,23 @@ class Pop3ServerTest {
                 }
             }
             throw new AssertionError("the error limit never closed the session");
+        }
+    }
+
+    @Test
+    void shouldReplySysTempWhenTheMailboxCannotBeOpened() throws Exception {
+        try (Pop3Fixture f = Pop3Fixture.plain(root); Pop3TestClient c = new Pop3TestClient(f.port())) {
+            Files.createDirectories(f.config.mailDir());
+            Files.writeString(f.maildir("fred"), "a file where the Maildir should be");
+            c.readLine();
+            err(c.login("fred", "secret"), "[SYS/TEMP]");
+            ok(c.login("wilma", "other"));
+            ok(c.send("QUIT"));
+        }
+        try (Pop3Fixture f = Pop3Fixture.plain(root.resolve("again")); Pop3TestClient c = new Pop3TestClient(f.port())) {
+            c.readLine();
+            ok(c.login("fred", "secret"));
+            assertEquals("+OK 0 0", c.send("STAT"), "a user without mail yet has an empty maildrop");
         }
     }
 

@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A heap spool implementing the spool contract, for delivery tests that must not depend on the storage engine:
- * commit notifies the listener, outcomes update the snapshot (attempts count at IN_FLIGHT, as an attempt starts),
+ * commit notifies the listener, outcomes update the snapshot (attempts count completed tries, as ChronicleSpool does),
  * and every recorded outcome is kept in order for assertions.
  */
 final class MemorySpool implements Spool {
@@ -191,7 +191,8 @@ final class MemorySpool implements Spool {
         SpoolEntry e = entries.get(id);
         List<RecipientStatus> st = new ArrayList<>(e.recipients());
         RecipientStatus old = st.get(recipientIndex);
-        int attempts = old.attempts() + (state == RecipientState.IN_FLIGHT ? 1 : 0);
+        int attempts = old.attempts() + (state == RecipientState.DEFERRED || state == RecipientState.DELIVERED
+            || state == RecipientState.BOUNCED ? 1 : 0);
         st.set(recipientIndex, new RecipientStatus(recipientIndex, state, attempts, nextAttemptEpochMs,
             reply.isEmpty() ? old.lastReply() : reply));
         entries.put(id, new SpoolEntry(id, e.envelope(), e.bodyForm(), e.bodyBytes(), st));

@@ -196,8 +196,7 @@ final class MxResolver {
     private Lookup lookup(Name name, int type) {
         Lookup l = new Lookup(name, type, DClass.IN);
         l.setResolver(resolver);
-        l.setCache(cache);
-        l.setSearchPath((Name[]) null);
+        l.setCache(cache); // names are absolute (rooted), so no search path is ever appended
         return l;
     }
 

@@ -24,6 +24,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class TestDnsServer implements AutoCloseable {
 
+    private static final Record NEGATIVE_SOA = soa();
+
+    private static Record soa() {
+        try {
+            return Record.fromString(Name.fromString("test."), org.xbill.DNS.Type.SOA, org.xbill.DNS.DClass.IN, 60,
+                "ns.test. hostmaster.test. 1 60 60 60 60", Name.root);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private final DatagramSocket socket;
     private final List<Record> records = new CopyOnWriteArrayList<>();
     private final Map<Name, Integer> forcedRcodes = new ConcurrentHashMap<>();
@@ -102,6 +113,10 @@ final class TestDnsServer implements AutoCloseable {
         }
         if (!isKnown) {
             r.getHeader().setRcode(Rcode.NXDOMAIN);
+        }
+        if (r.getSection(Section.ANSWER).isEmpty()) {
+            // RFC 2308: a negative answer carries the zone's SOA, whose minimum is the negative-caching TTL.
+            r.addRecord(NEGATIVE_SOA, Section.AUTHORITY);
         }
         return r;
     }

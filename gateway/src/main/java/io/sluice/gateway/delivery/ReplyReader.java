@@ -41,9 +41,8 @@ final class ReplyReader {
         List<String> lines = new ArrayList<>(2);
         int code = -1;
         while (true) {
-            int lineStart = pos;
-            int eol = findLf(lineStart);
-            int end = eol > lineStart && buf[eol - 1] == '\r' ? eol - 1 : eol;
+            int eol = findLf(pos); // may compact the buffer: read pos only after it
+            int end = eol > pos && buf[eol - 1] == '\r' ? eol - 1 : eol;
             int len = end - pos;
             if (len < 3 || !isDigit(buf[pos]) || !isDigit(buf[pos + 1]) || !isDigit(buf[pos + 2])) {
                 throw new ProtocolException("421 4.5.0 malformed reply line from server");

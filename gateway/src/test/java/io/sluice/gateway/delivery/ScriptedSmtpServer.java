@@ -21,7 +21,7 @@ import java.util.function.Function;
  */
 final class ScriptedSmtpServer implements AutoCloseable {
 
-    record Received(String mailFrom, String mailLine, List<String> rcpts, String data) {
+    record Received(String mailFrom, String mailLine, List<String> rcpts, String data, boolean isTls) {
     }
 
     private final ServerSocket server;
@@ -42,6 +42,8 @@ final class ScriptedSmtpServer implements AutoCloseable {
     volatile Function<Received, String> dataReply = m -> "250 2.0.0 Ok: queued";
     volatile boolean dropAtData;
     volatile long stallBeforeFinalReplyMs;
+    /** When set, STARTTLS is offered (before TLS) and served with this context. */
+    volatile javax.net.ssl.SSLContext tlsContext;
 
     ScriptedSmtpServer() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -70,12 +72,12 @@ final class ScriptedSmtpServer implements AutoCloseable {
     }
 
     private void serve(Socket s) {
-        try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
-            Session session = new Session(s, out);
+        try (s) {
+            Session session = new Session(s, s.getInputStream(), s.getOutputStream());
             session.reply("220 scripted.test ESMTP");
             byte[] buf = new byte[64 * 1024];
             int n;
-            while (!session.isDone && (n = in.read(buf)) > 0) {
+            while (!session.isDone && (n = session.in.read(buf)) > 0) {
                 String chunk = new String(buf, 0, n, StandardCharsets.ISO_8859_1);
                 reads.add(chunk);
                 session.pending.append(chunk);
@@ -87,8 +89,10 @@ final class ScriptedSmtpServer implements AutoCloseable {
     }
 
     private final class Session {
-        final Socket socket;
-        final OutputStream out;
+        Socket socket;
+        InputStream in;
+        OutputStream out;
+        boolean isTls;
         final StringBuilder pending = new StringBuilder();
         String mailFrom;
         String mailLine;
@@ -97,9 +101,23 @@ final class ScriptedSmtpServer implements AutoCloseable {
         long bdatRemaining = -1;
         boolean isDone;
 
-        Session(Socket socket, OutputStream out) {
+        Session(Socket socket, InputStream in, OutputStream out) {
             this.socket = socket;
+            this.in = in;
             this.out = out;
+        }
+
+        void startTls() throws IOException {
+            javax.net.ssl.SSLSocket ssl = (javax.net.ssl.SSLSocket) tlsContext.getSocketFactory()
+                .createSocket(socket, socket.getInetAddress().getHostAddress(), socket.getPort(), true);
+            ssl.setUseClientMode(false);
+            ssl.startHandshake();
+            socket = ssl;
+            in = ssl.getInputStream();
+            out = ssl.getOutputStream();
+            isTls = true;
+            mailFrom = null;
+            rcpts = new ArrayList<>();
         }
 
         void reply(String text) throws IOException {
@@ -140,7 +158,7 @@ final class ScriptedSmtpServer implements AutoCloseable {
         }
 
         void finishMessage() throws IOException {
-            Received r = new Received(mailFrom, mailLine, List.copyOf(rcpts), data.toString());
+            Received r = new Received(mailFrom, mailLine, List.copyOf(rcpts), data.toString(), isTls);
             messages.add(r);
             data = null;
             mailFrom = null;
@@ -166,6 +184,9 @@ final class ScriptedSmtpServer implements AutoCloseable {
                 List<String> ext = new ArrayList<>(extensions);
                 if (pipelining) {
                     ext.add(0, "PIPELINING");
+                }
+                if (tlsContext != null && !isTls) {
+                    ext.add("STARTTLS");
                 }
                 StringBuilder sb = new StringBuilder("250-scripted.test");
                 for (int i = 0; i < ext.size(); i++) {
@@ -204,6 +225,9 @@ final class ScriptedSmtpServer implements AutoCloseable {
                 String[] parts = line.split(" ");
                 data = new StringBuilder();
                 bdatRemaining = Long.parseLong(parts[1]);
+            } else if (upper.equals("STARTTLS") && tlsContext != null && !isTls) {
+                reply("220 2.0.0 Ready to start TLS");
+                startTls();
             } else if (upper.equals("RSET")) {
                 mailFrom = null;
                 rcpts = new ArrayList<>();

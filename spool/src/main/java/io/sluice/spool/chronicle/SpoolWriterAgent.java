@@ -91,6 +91,10 @@ final class SpoolWriterAgent implements Runnable {
         thread.start();
     }
 
+    boolean isWriterThread() {
+        return Thread.currentThread() == thread;
+    }
+
     boolean isStopped() {
         return stopped;
     }
@@ -138,9 +142,10 @@ final class SpoolWriterAgent implements Runnable {
 
     @Override
     public void run() {
-        ExcerptAppender appender = queue.createAppender();
-        writer = new RecordWriter(appender, queue.blockSize() / 4);
+        ExcerptAppender appender = null;
         try {
+            appender = queue.createAppender();
+            writer = new RecordWriter(appender, queue.blockSize() / 4);
             while (true) {
                 int n = drain(BATCH_OPS);
                 if (!batch.isEmpty()) {
@@ -160,6 +165,9 @@ final class SpoolWriterAgent implements Runnable {
                     sleeping = false;
                 }
             }
+        } catch (RuntimeException | Error e) {
+            // A bug, not an expected condition (those are handled per op): the spool fails closed, loudly, once.
+            LOG.error("spool writer thread died; the spool refuses new mail until restarted", e);
         } finally {
             stopped = true;
             for (Object op = ops.poll(); op != null; op = ops.poll()) {
@@ -167,7 +175,9 @@ final class SpoolWriterAgent implements Runnable {
             }
             syncQuietly();
             files.closeChannels();
-            appender.close();
+            if (appender != null) {
+                appender.close();
+            }
         }
     }
 

@@ -43,7 +43,7 @@ public final class LoadMain {
             };
         } catch (UsageException e) {
             System.err.println("sluice " + tool + ": " + e.getMessage());
-            System.err.println(tool.equals("sink") ? SinkOptions.USAGE : GeneratorOptions.USAGE);
+            System.err.println("(./sluice " + tool + " --help lists the options)");
             code = 2;
         }
         System.exit(code);

@@ -121,6 +121,11 @@ final class SinkConnection implements Runnable {
         int lineStart = pos;
         int lineLen = lf - pos; // without LF
         pos = lf + 1;
+        if (lineLen > MAX_COMMAND_BYTES) {
+            stats.protocolErrors.increment();
+            reply(TOO_LONG_500);
+            return true;
+        }
         int v = lineLen >= 4 ? folded(lineStart) : 0;
         if (v == EHLO) {
             reply(EHLO_REPLY);

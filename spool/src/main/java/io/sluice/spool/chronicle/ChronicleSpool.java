@@ -191,7 +191,7 @@ public final class ChronicleSpool implements Spool {
     @Override
     public Optional<MessageBody> openBody(MessageId id) {
         IndexedMessage m = index.get(id.value());
-        return m == null ? Optional.empty() : Optional.of(new ChronicleMessageBody(directory.queue(), m));
+        return m == null ? Optional.empty() : Optional.of(new ChronicleMessageBody(directory.queue(), index, m));
     }
 
     @Override
@@ -202,25 +202,12 @@ public final class ChronicleSpool implements Spool {
             LOG.debug("spool closed: outcome for {} not recorded", id);
             return;
         }
-        int attempts = index.recordOutcome(id.value(), recipientIndex, state, nextAttemptEpochMs, reply);
+        byte[] stored = EventOp.replyBytes(reply);
+        String kept = reply == null || stored.length == reply.length() ? reply : new String(stored, StandardCharsets.UTF_8);
+        int attempts = index.recordOutcome(id.value(), recipientIndex, state, nextAttemptEpochMs, kept);
         if (attempts >= 0) {
-            agent.submit(new EventOp(id.value(), recipientIndex, state, attempts, nextAttemptEpochMs, utf8(reply)));
+            agent.submit(new EventOp(id.value(), recipientIndex, state, attempts, nextAttemptEpochMs, stored));
         }
-    }
-
-    private static byte[] utf8(String reply) {
-        if (reply == null || reply.isEmpty()) {
-            return new byte[0];
-        }
-        byte[] b = reply.getBytes(StandardCharsets.UTF_8);
-        if (b.length <= SpoolRecordDescriptor.MAX_REPLY_BYTES) {
-            return b;
-        }
-        int end = SpoolRecordDescriptor.MAX_REPLY_BYTES;
-        while (end > 0 && (b[end] & 0xC0) == 0x80) { // do not cut a UTF-8 sequence
-            end--;
-        }
-        return java.util.Arrays.copyOf(b, end);
     }
 
     @Override
@@ -272,7 +259,7 @@ public final class ChronicleSpool implements Spool {
         @Override
         public Optional<MessageBody> openBody(MessageId id) {
             IndexedMessage m = index.get(id.value());
-            return m == null ? Optional.empty() : Optional.of(new ChronicleMessageBody(directory.queue(), m));
+            return m == null ? Optional.empty() : Optional.of(new ChronicleMessageBody(directory.queue(), index, m));
         }
 
         @Override

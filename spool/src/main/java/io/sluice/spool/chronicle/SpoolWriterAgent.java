@@ -65,6 +65,7 @@ final class SpoolWriterAgent implements Runnable {
     private volatile boolean sleeping;
     private volatile boolean stopRequested;
     private volatile boolean stopped;
+    private final Relocation relocation;
     private RecordWriter writer;
     private boolean hasUnsyncedWrites;
     private long lastSyncNs = System.nanoTime();
@@ -83,6 +84,7 @@ final class SpoolWriterAgent implements Runnable {
         this.space = space;
         this.durability = durability;
         this.files = files;
+        this.relocation = new Relocation(queue, index, spool.chunkPool(), this);
         this.thread = new Thread(this, "sluice-spool-writer");
         this.thread.setDaemon(true);
     }
@@ -306,7 +308,21 @@ final class SpoolWriterAgent implements Runnable {
         return space.hasSpaceFor(length) ? AppendResult.OK : AppendResult.NO_SPACE;
     }
 
-    private void afterWrite(long length) {
+    /** Relocation: the reserve applies to copies too. */
+    boolean hasSpaceFor(long bytes) {
+        return space.hasSpaceFor(bytes);
+    }
+
+    /** Relocation: force what it wrote before the index points at it; false if the force failed. */
+    boolean forceNow() {
+        return !hasUnsyncedWrites || sync();
+    }
+
+    void relocationFailed(Exception e) {
+        writeFailed(e);
+    }
+
+    void afterWrite(long length) {
         space.consume(length);
         hasUnsyncedWrites = true;
         files.noteWritten(writer.appender());
@@ -379,11 +395,12 @@ final class SpoolWriterAgent implements Runnable {
 
     private void reclaim() {
         // Never the newest file: the appender writes there, and deleting it loses appends silently.
-        int limit = Math.max(files.newestCycle(), queue.lastCycle());
+        int newest = Math.max(files.newestCycle(), queue.lastCycle());
+        int limit = newest;
         for (ChronicleSpoolWriter w : openChunked) {
             limit = Math.min(limit, w.firstChunkCycle);
         }
-        files.reclaim(limit, index);
+        files.reclaim(limit, index, cycle -> relocation.tryEmpty(cycle, newest, writer));
     }
 
     private void failClosed(Object op) {

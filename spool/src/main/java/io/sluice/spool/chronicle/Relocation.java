@@ -53,7 +53,7 @@ final class Relocation {
      * Relocates every unfinished message of {@code cycle} when the file is old and mostly finished. Returns true
      * when the file then holds nothing unfinished (the caller deletes it).
      */
-    boolean tryEmpty(int cycle, int newestCycle, RecordWriter writer) {
+    boolean tryEmpty(int cycle, int newestCycle, OpWriter out) {
         if (newestCycle - cycle < MIN_AGE_CYCLES) {
             return false;
         }
@@ -65,16 +65,16 @@ final class Relocation {
         for (IndexedMessage m : live) {
             bytes += m.bodyBytes() + 4096;
         }
-        if (!agent.hasSpaceFor(bytes)) {
+        if (!out.hasSpaceFor(bytes)) {
             return false;
         }
         List<IndexedMessage> copies = new ArrayList<>(live.size());
         try {
             for (IndexedMessage m : live) {
-                copies.add(copy(m, writer));
+                copies.add(copy(m, out));
             }
         } catch (IOException | RuntimeException e) {
-            agent.relocationFailed(e);
+            out.failed(e);
             return false;
         }
         if (!agent.forceNow()) {
@@ -86,7 +86,8 @@ final class Relocation {
         return index.isCycleFinished(cycle);
     }
 
-    private IndexedMessage copy(IndexedMessage m, RecordWriter writer) throws IOException {
+    private IndexedMessage copy(IndexedMessage m, OpWriter out) throws IOException {
+        RecordWriter writer = out.records();
         byte[] envelope = EnvelopeCodec.encode(m.envelope());
         short flags = (short) (FLAG_RELOCATED | (m.form() == BodyForm.DOT_STUFFED ? FLAG_DOT_STUFFED : 0));
         Chunk buffer = pool.acquire();
@@ -98,18 +99,18 @@ final class Relocation {
                 segments.next();
                 read(segments, buffer.buffer);
                 record = writer.writeMessage(m.id(), flags, m.bodyBytes(), NO_CHUNK_INDEX, 0, envelope, buffer.buffer);
-                agent.afterWrite(messageRecordLength(envelope.length, m.bodyBytes()));
+                out.afterWrite(messageRecordLength(envelope.length, m.bodyBytes()));
             } else {
                 while (segments.next()) {
                     read(segments, buffer.buffer);
                     long idx = writer.writeChunk(m.id(), chunks, chunks == m.chunkCount() - 1, buffer.buffer);
-                    agent.afterWrite(chunkRecordLength((int) segments.length));
+                    out.afterWrite(chunkRecordLength((int) segments.length));
                     firstChunk = chunks == 0 ? idx : firstChunk;
                     chunks++;
                 }
                 record = writer.writeMessage(m.id(), (short) (flags | FLAG_CHUNKED), m.bodyBytes(), firstChunk, chunks,
                     envelope, null);
-                agent.afterWrite(messageRecordLength(envelope.length, 0));
+                out.afterWrite(messageRecordLength(envelope.length, 0));
             }
         } finally {
             pool.release(buffer);
@@ -120,7 +121,7 @@ final class Relocation {
                 if (r.state() != RecipientState.QUEUED || r.attempts() != 0 || !r.lastReply().isEmpty()) {
                     writer.writeEvent(new EventOp(m.id(), r.index(), r.state(), r.attempts(), r.nextAttemptEpochMs(),
                         r.lastReply().getBytes(StandardCharsets.UTF_8)));
-                    agent.afterWrite(REPLY_OFFSET + r.lastReply().length());
+                    out.afterWrite(REPLY_OFFSET + r.lastReply().length());
                 }
             }
         }

@@ -36,6 +36,18 @@ import java.util.function.LongSupplier;
  * Chronicle's appender. {@link #openReadOnly} gives the queue CLI a snapshot without disturbing a running
  * gateway.
  *
+ * <p>Threads and allocation: sessions call {@code begin} (allocates the writer and the encoded envelope, once per
+ * message), {@code append} (allocation-free: copies into pooled off-heap chunks) and {@code commit} (one future);
+ * delivery threads call {@code openBody} (a tailer and a file channel per body) and {@code recordOutcome} (one
+ * small event object). {@code hasSpaceFor} is a volatile read.
+ *
+ * <pre>{@code
+ * Spool spool = ChronicleSpool.open(config.spool().toOptions(maxMessageBytes));   // SpoolException if unusable
+ * spool.setCommitListener(deliveryQueue::offer);                                 // replays pending first
+ * ...
+ * spool.close();                                                                 // finishes commits in flight
+ * }</pre>
+ *
  * <p>Message ids: {@code max(last + 1, nowMs << 20)}, where {@code last} starts at the largest id found in the
  * queue. Increasing, positive, unique across restarts (even if the clock steps back, as long as the queue still
  * holds a message from after the step), and they read as arrival time: {@code id >>> 20} is epoch milliseconds.

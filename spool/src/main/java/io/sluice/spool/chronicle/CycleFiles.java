@@ -47,6 +47,7 @@ final class CycleFiles {
     private final TreeMap<Integer, FileChannel> channels = new TreeMap<>();
     private final IntHashSet dirty = new IntHashSet();
     private int lastWrittenCycle = Integer.MIN_VALUE;
+    private boolean isDirectoryDirty;
     private volatile int count;
 
     void put(int cycle, File file) {
@@ -68,6 +69,7 @@ final class CycleFiles {
         int cycle = appender.cycle();
         if (cycle != lastWrittenCycle) {
             lastWrittenCycle = cycle;
+            isDirectoryDirty |= !byCycle.containsKey(cycle); // a new file: its directory entry needs a force too
             put(cycle, appender.currentFile());
         }
         dirty.add(cycle);
@@ -84,10 +86,27 @@ final class CycleFiles {
             }
         }
         dirty.clear();
+        if (isDirectoryDirty) {
+            forceDirectory();
+        }
         // Keep a channel only for the active file; older files are not written again.
         while (channels.size() > 1) {
             closeQuietly(channels.pollFirstEntry().getValue());
         }
+    }
+
+    /**
+     * After a roll, the new file's name must survive a power loss as well as its contents; on Linux a directory
+     * can be forced like a file. Once per roll, not per commit.
+     */
+    private void forceDirectory() throws IOException {
+        File newest = byCycle.isEmpty() ? null : byCycle.lastEntry().getValue();
+        if (newest != null && newest.getParentFile() != null) {
+            try (FileChannel dir = FileChannel.open(newest.getParentFile().toPath(), StandardOpenOption.READ)) {
+                dir.force(true);
+            }
+        }
+        isDirectoryDirty = false;
     }
 
     private FileChannel channel(int cycle) throws IOException {

@@ -146,6 +146,13 @@ public final class SmtpServer implements AutoCloseable {
         for (SmtpConnection c : connections) {
             c.wake();
         }
+        long hardDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (!connections.isEmpty() && System.nanoTime() < hardDeadline) {
+            sleepQuietly(10);
+        }
+        // An acceptor may be parked on the permit semaphore (every permit in use) rather than in accept().
+        interrupt(plainAcceptor);
+        interrupt(tlsAcceptor);
         joinQuietly(plainAcceptor);
         joinQuietly(tlsAcceptor);
     }
@@ -258,6 +265,12 @@ public final class SmtpServer implements AutoCloseable {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void interrupt(Thread t) {
+        if (t != null) {
+            t.interrupt();
         }
     }
 

@@ -79,6 +79,7 @@ public final class SmtpServer implements AutoCloseable {
         try {
             if (tls.isConfigured()) {
                 sslContext = loadSslContext(Path.of(tls.keystore()), tls.keystorePassword().toCharArray());
+                warmUpTls(sslContext);
             }
             plain = bind(smtp.port());
             plainAcceptor = Thread.ofPlatform().name("smtp-accept-" + port()).daemon().start(() -> acceptLoop(plain, false));
@@ -242,6 +243,18 @@ public final class SmtpServer implements AutoCloseable {
             return ctx;
         } catch (GeneralSecurityException e) {
             throw new IOException("tls.keystore " + keystore + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Initializes the JDK's TLS socket classes on this (platform) thread. Otherwise the first sessions to STARTTLS
+     * initialize them on virtual threads, and a session that waits for a class another thread is initializing pins
+     * its carrier (JFR jdk.VirtualThreadPinned, "Waited for initialization", measured in VirtualThreadPinningTest).
+     */
+    private static void warmUpTls(SSLContext ctx) throws IOException {
+        try (java.net.Socket unconnected = ctx.getSocketFactory().createSocket()) {
+            ctx.createSSLEngine().setUseClientMode(false);
+            assert unconnected != null;
         }
     }
 

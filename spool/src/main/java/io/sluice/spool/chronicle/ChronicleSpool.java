@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -45,6 +46,8 @@ public final class ChronicleSpool implements Spool {
     static final int ID_COUNTER_BITS = 20;
     /** Staging and chunk size: a message up to this size is one record; larger ones are chunked. */
     static final int CHUNK_BYTES = 64 * 1024;
+    /** First staging buffer of every message: the common 5 KB message never touches a 64 KB chunk. */
+    static final int SMALL_STAGING_BYTES = 8 * 1024;
     private static final int MAX_POOLED_CHUNKS = 1024;
 
     private final SpoolOptions options;
@@ -52,7 +55,7 @@ public final class ChronicleSpool implements Spool {
     private final MessageIndex index;
     private final SpaceMonitor space;
     private final CycleFiles files;
-    private final ChunkPool chunkPool = new ChunkPool(CHUNK_BYTES, MAX_POOLED_CHUNKS);
+    private final ChunkPool chunkPool = new ChunkPool(CHUNK_BYTES, SMALL_STAGING_BYTES, MAX_POOLED_CHUNKS);
     private final SpoolWriterAgent agent;
     private final AtomicLong lastId;
     private volatile boolean closed;
@@ -133,16 +136,16 @@ public final class ChronicleSpool implements Spool {
     }
 
     boolean isClosed() {
-        return closed;
+        return closed || agent.isStopped();
     }
 
     boolean isStopped() {
         return agent.isStopped();
     }
 
-    /** Test hook: run a reclamation pass now rather than within a second. */
-    void reclaimNow() {
-        agent.requestReclaim();
+    /** Runs a reclamation pass now rather than within a second; the future completes when it is over. */
+    CompletableFuture<Void> reclaimNow() {
+        return agent.requestReclaim();
     }
 
     @Override
@@ -164,7 +167,7 @@ public final class ChronicleSpool implements Spool {
 
     @Override
     public boolean hasSpaceFor(long bytes) {
-        return !closed && space.hasSpaceFor(bytes);
+        return !isClosed() && space.hasSpaceFor(bytes);
     }
 
     @Override
@@ -232,6 +235,15 @@ public final class ChronicleSpool implements Spool {
             return;
         }
         closed = true;
+        if (agent.isWriterThread()) {
+            // Closed from a commit listener: the writer cannot wait for itself; finish on another thread.
+            Thread.ofPlatform().name("sluice-spool-close").start(this::release);
+            return;
+        }
+        release();
+    }
+
+    private void release() {
         agent.stop();
         directory.close();
     }

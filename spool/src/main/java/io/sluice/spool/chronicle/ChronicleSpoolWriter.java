@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One message being received. Session side: body bytes are copied into a pooled off-heap {@link Chunk}; a full
+ * One message being received. Session side: body bytes are copied into a pooled off-heap {@link Chunk} (an 8 KB
+ * one first, moved once into a chunk-sized one if the body outgrows it); a full
  * chunk is handed to the writer thread only when more bytes arrive, so a message that fits one chunk (the common
  * 5 KB case) is written at commit as a single MESSAGE record holding envelope and body. Larger bodies go out as
  * CHUNK records while they arrive, at most {@link #MAX_CHUNKS_IN_FLIGHT} at a time per message: the session
@@ -104,10 +105,14 @@ final class ChronicleSpoolWriter implements SpoolWriter {
         }
         while (src.hasRemaining()) {
             if (staging == null) {
-                staging = spool.chunkPool().acquire();
+                staging = spool.chunkPool().acquireSmall();
             }
             ByteBuffer b = staging.buffer;
             if (!b.hasRemaining()) {
+                if (b.capacity() < spool.chunkPool().chunkBytes()) {
+                    grow();
+                    continue;
+                }
                 AppendResult sent = sendStaging(false);
                 if (sent != AppendResult.OK) {
                     return fail(sent);
@@ -121,6 +126,15 @@ final class ChronicleSpoolWriter implements SpoolWriter {
         }
         size += remaining;
         return AppendResult.OK;
+    }
+
+    /** The body outgrew the small first buffer: move it to a chunk-sized one (one copy, once per message). */
+    private void grow() {
+        Chunk large = spool.chunkPool().acquire();
+        staging.buffer.flip();
+        large.buffer.put(staging.buffer);
+        spool.chunkPool().release(staging);
+        staging = large;
     }
 
     private AppendResult fail(AppendResult r) {

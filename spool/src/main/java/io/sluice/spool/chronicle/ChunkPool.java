@@ -12,26 +12,37 @@ import java.util.concurrent.locks.ReentrantLock;
 final class ChunkPool {
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Chunk[] idle;
-    private int idleCount;
+    private final Chunk[] idleLarge;
+    private final Chunk[] idleSmall;
+    private int idleLargeCount;
+    private int idleSmallCount;
     private final int chunkBytes;
+    private final int smallBytes;
 
-    ChunkPool(int chunkBytes, int maxPooled) {
+    /**
+     * @param chunkBytes the chunk size: large bodies are written in pieces of this size
+     * @param smallBytes the first buffer a message gets; most mail fits, so thousands of sessions in DATA at once
+     *                   hold this much each rather than a whole chunk
+     */
+    ChunkPool(int chunkBytes, int smallBytes, int maxPooled) {
         this.chunkBytes = chunkBytes;
-        this.idle = new Chunk[maxPooled];
+        this.smallBytes = smallBytes;
+        this.idleLarge = new Chunk[maxPooled];
+        this.idleSmall = new Chunk[maxPooled];
     }
 
     int chunkBytes() {
         return chunkBytes;
     }
 
+    /** A chunk-sized buffer. */
     Chunk acquire() {
         Chunk c = null;
         lock.lock();
         try {
-            if (idleCount > 0) {
-                c = idle[--idleCount];
-                idle[idleCount] = null;
+            if (idleLargeCount > 0) {
+                c = idleLarge[--idleLargeCount];
+                idleLarge[idleLargeCount] = null;
             }
         } finally {
             lock.unlock();
@@ -39,14 +50,32 @@ final class ChunkPool {
         return c != null ? c : new Chunk(chunkBytes);
     }
 
+    /** A small first buffer; the writer moves to a chunk-sized one when the body outgrows it. */
+    Chunk acquireSmall() {
+        Chunk c = null;
+        lock.lock();
+        try {
+            if (idleSmallCount > 0) {
+                c = idleSmall[--idleSmallCount];
+                idleSmall[idleSmallCount] = null;
+            }
+        } finally {
+            lock.unlock();
+        }
+        return c != null ? c : new Chunk(smallBytes);
+    }
+
     void release(Chunk c) {
         c.buffer.clear();
         c.owner = null;
         c.isLast = false;
+        boolean isLarge = c.buffer.capacity() == chunkBytes;
         lock.lock();
         try {
-            if (idleCount < idle.length) {
-                idle[idleCount++] = c;
+            if (isLarge && idleLargeCount < idleLarge.length) {
+                idleLarge[idleLargeCount++] = c;
+            } else if (!isLarge && idleSmallCount < idleSmall.length) {
+                idleSmall[idleSmallCount++] = c;
             }
         } finally {
             lock.unlock();

@@ -18,7 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The spool directory: checks it, takes the writer's lock file (two gateways appending to one queue would
@@ -28,6 +31,7 @@ import java.util.List;
 final class QueueDirectory implements AutoCloseable {
 
     static final String LOCK_FILE = "sluice-spool.lock";
+    private static final String SUFFIX = ".cq4";
 
     /** Supported roll cycles, shortest first; a queue gets the longest one not exceeding the roll interval. */
     private static final List<RollCycle> ROLL_CYCLES = List.of(TestRollCycles.TEST_SECONDLY,
@@ -84,11 +88,36 @@ final class QueueDirectory implements AutoCloseable {
             throw new SpoolException("no spool at " + dir + " (not a directory)");
         }
         try {
-            SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(dir).readOnly(true).build();
+            SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(dir).readOnly(true)
+                .rollCycle(rollCycleOfFiles(dir)).build();
             return new QueueDirectory(dir, queue, null, Files.getFileStore(dir));
         } catch (IOException | RuntimeException e) {
             throw new SpoolException("spool " + dir + " cannot be opened for reading: " + e, e);
         }
+    }
+
+    /**
+     * The roll cycle the queue's files were written with, recognised from a file name (a reader that guesses
+     * wrong still works, as Chronicle takes the cycle from the queue's metadata, but it logs a warning on every
+     * CLI run). The daily default when there is no file yet.
+     */
+    static RollCycle rollCycleOfFiles(Path dir) throws IOException {
+        String name;
+        try (Stream<Path> files = Files.list(dir)) {
+            name = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(SUFFIX)).findFirst().orElse(null);
+        }
+        if (name != null) {
+            String stem = name.substring(0, name.length() - SUFFIX.length());
+            for (RollCycle rc : ROLL_CYCLES) {
+                try {
+                    DateTimeFormatter.ofPattern(rc.format()).parse(stem);
+                    return rc;
+                } catch (DateTimeParseException e) {
+                    // not this one
+                }
+            }
+        }
+        return RollCycles.FAST_DAILY;
     }
 
     private static FileChannel lock(Path dir) {

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 
@@ -64,7 +65,6 @@ final class SpoolWriterAgent implements Runnable {
     private volatile boolean sleeping;
     private volatile boolean stopRequested;
     private volatile boolean stopped;
-    private volatile boolean reclaimRequested;
     private RecordWriter writer;
     private boolean hasUnsyncedWrites;
     private long lastSyncNs = System.nanoTime();
@@ -91,6 +91,10 @@ final class SpoolWriterAgent implements Runnable {
         thread.start();
     }
 
+    boolean isWriterThread() {
+        return Thread.currentThread() == thread;
+    }
+
     boolean isStopped() {
         return stopped;
     }
@@ -107,10 +111,16 @@ final class SpoolWriterAgent implements Runnable {
         return true;
     }
 
-    /** Asks for a reclamation pass at the next duty cycle (tests; the writer also runs one every second). */
-    void requestReclaim() {
-        reclaimRequested = true;
-        LockSupport.unpark(thread);
+    /**
+     * Runs a reclamation pass after everything queued before it (the writer also runs one every second); the
+     * future completes when the pass is over. For tests and operators.
+     */
+    CompletableFuture<Void> requestReclaim() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (!submit(done)) {
+            done.complete(null);
+        }
+        return done;
     }
 
     /** Stops after everything queued so far is written, forced and completed; waits for that. */
@@ -132,9 +142,10 @@ final class SpoolWriterAgent implements Runnable {
 
     @Override
     public void run() {
-        ExcerptAppender appender = queue.createAppender();
-        writer = new RecordWriter(appender, queue.blockSize() / 4);
+        ExcerptAppender appender = null;
         try {
+            appender = queue.createAppender();
+            writer = new RecordWriter(appender, queue.blockSize() / 4);
             while (true) {
                 int n = drain(BATCH_OPS);
                 if (!batch.isEmpty()) {
@@ -148,12 +159,15 @@ final class SpoolWriterAgent implements Runnable {
                         break;
                     }
                     sleeping = true;
-                    if (ops.isEmpty() && !reclaimRequested) {
+                    if (ops.isEmpty()) {
                         LockSupport.parkNanos(IDLE_PARK_NS);
                     }
                     sleeping = false;
                 }
             }
+        } catch (RuntimeException | Error e) {
+            // A bug, not an expected condition (those are handled per op): the spool fails closed, loudly, once.
+            LOG.error("spool writer thread died; the spool refuses new mail until restarted", e);
         } finally {
             stopped = true;
             for (Object op = ops.poll(); op != null; op = ops.poll()) {
@@ -161,7 +175,9 @@ final class SpoolWriterAgent implements Runnable {
             }
             syncQuietly();
             files.closeChannels();
-            appender.close();
+            if (appender != null) {
+                appender.close();
+            }
         }
     }
 
@@ -177,8 +193,7 @@ final class SpoolWriterAgent implements Runnable {
         if (hasUnsyncedWrites && nowNs - lastSyncNs >= EVENT_SYNC_NS) {
             syncQuietly();
         }
-        if (reclaimRequested || nowNs - lastReclaimNs >= RECLAIM_NS) {
-            reclaimRequested = false;
+        if (nowNs - lastReclaimNs >= RECLAIM_NS) {
             lastReclaimNs = nowNs;
             reclaim();
         }
@@ -196,6 +211,12 @@ final class SpoolWriterAgent implements Runnable {
                 }
             } else if (op instanceof EventOp e) {
                 writeEvent(e);
+            } else if (op instanceof CompletableFuture<?> reclaimDone) {
+                if (!batch.isEmpty()) {
+                    finishBatch(); // publish what came before, so its messages count in this pass
+                }
+                reclaim();
+                reclaimDone.complete(null);
             }
         } catch (RuntimeException | Error e) {
             LOG.error("spool writer: unexpected failure handling {}", op.getClass().getSimpleName(), e);
@@ -369,6 +390,8 @@ final class SpoolWriterAgent implements Runnable {
         if (op instanceof Chunk c) {
             spool.chunkPool().release(c);
             c.owner.onChunkDone();
+        } else if (op instanceof CompletableFuture<?> reclaimDone) {
+            reclaimDone.complete(null);
         } else if (op instanceof ChronicleSpoolWriter w && !w.isAbortOp) {
             w.releaseStaging();
             w.future.complete(AppendResult.CLOSED);

@@ -73,11 +73,12 @@ class ChronicleSpoolTest {
     @Test
     void shouldReadBackChunkedBodiesAtEveryBoundary() throws Exception {
         int c = ChronicleSpool.CHUNK_BYTES;
-        int[] sizes = {0, 1, c - 1, c, c + 1, 2 * c, 2 * c + 1, 3 * c + 17};
+        int s = ChronicleSpool.SMALL_STAGING_BYTES;
+        int[] sizes = {0, 1, s - 1, s, s + 1, c - 1, c, c + 1, 2 * c, 2 * c + 1, 3 * c + 17};
         try (Spool spool = ChronicleSpool.open(options(dir, Durability.OS))) {
             List<MessageId> ids = new ArrayList<>();
             for (int i = 0; i < sizes.length; i++) {
-                ids.add(store(spool, body(sizes[i], i), i % 2 == 0 ? 7919 : c));
+                ids.add(store(spool, body(sizes[i], i), i % 3 == 0 ? 7919 : i % 3 == 1 ? c : s));
             }
             for (int i = 0; i < sizes.length; i++) {
                 try (MessageBody b = spool.openBody(ids.get(i)).orElseThrow()) {
@@ -168,7 +169,7 @@ class ChronicleSpoolTest {
     void shouldGroupCommitConcurrentWritersOnVirtualThreads() throws Exception {
         int writers = 200;
         try (Spool spool = ChronicleSpool.open(options(dir, Durability.FSYNC))) {
-            ConcurrentLinkedQueue<MessageId> ids = new ConcurrentLinkedQueue<>();
+            java.util.concurrent.ConcurrentHashMap<MessageId, Integer> ids = new java.util.concurrent.ConcurrentHashMap<>();
             List<Thread> threads = new ArrayList<>();
             for (int t = 0; t < writers; t++) {
                 int seed = t;
@@ -177,7 +178,7 @@ class ChronicleSpoolTest {
                     SpoolWriter w = spool.begin(envelope(1), BodyForm.RAW);
                     w.append(ByteBuffer.wrap(body(size, seed)));
                     if (w.commit().join() == AppendResult.OK) {
-                        ids.add(w.id());
+                        ids.put(w.id(), seed);
                     }
                 }));
             }
@@ -188,11 +189,9 @@ class ChronicleSpoolTest {
             assertEquals(writers, spool.stats().messagesCommitted());
             assertTrue(spool.stats().syncs() < writers, "group commit shares forces: " + spool.stats());
             assertTrue(spool.stats().syncs() > 0, "fsync mode forces: " + spool.stats());
-            for (MessageId id : ids) {
-                try (MessageBody b = spool.openBody(id).orElseThrow()) {
-                    int seed = (int) (b.length() % 10_000 >= 4000 && b.length() < ChronicleSpool.CHUNK_BYTES
-                        ? b.length() - 4000 : b.length() - 3 * ChronicleSpool.CHUNK_BYTES);
-                    assertArrayEquals(body((int) b.length(), seed), readAll(b));
+            for (var e : ids.entrySet()) {
+                try (MessageBody b = spool.openBody(e.getKey()).orElseThrow()) {
+                    assertArrayEquals(body((int) b.length(), e.getValue()), readAll(b));
                 }
             }
         }
@@ -315,6 +314,38 @@ class ChronicleSpoolTest {
             assertTrue(twice.getMessage().contains("already open"), twice.getMessage());
         }
         assertThrows(SpoolException.class, () -> ChronicleSpool.openReadOnly(dir.resolve("missing")));
+    }
+
+    @Test
+    void shouldFinishCommitsInFlightWhenClosed() throws Exception {
+        Spool spool = ChronicleSpool.open(options(dir, Durability.FSYNC));
+        java.util.concurrent.ConcurrentHashMap<MessageId, AppendResult> results = new java.util.concurrent.ConcurrentHashMap<>();
+        List<Thread> threads = new ArrayList<>();
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(20);
+        for (int t = 0; t < 100; t++) {
+            int seed = t;
+            threads.add(Thread.ofVirtual().start(() -> {
+                started.countDown();
+                SpoolWriter w = spool.begin(envelope(1), BodyForm.RAW);
+                w.append(ByteBuffer.wrap(body(seed % 3 == 0 ? 2 * ChronicleSpool.CHUNK_BYTES : 500, seed)));
+                results.put(w.id(), w.commit().join());
+            }));
+        }
+        started.await();
+        spool.close();
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertEquals(100, results.size(), "every commit completes, none hangs");
+        assertTrue(results.values().stream().allMatch(r -> r == AppendResult.OK || r == AppendResult.CLOSED),
+            results.toString());
+        try (Spool reopened = ChronicleSpool.open(options(dir, Durability.FSYNC))) {
+            for (var e : results.entrySet()) {
+                if (e.getValue() == AppendResult.OK) {
+                    assertTrue(reopened.entry(e.getKey()).isPresent(), "committed before close: " + e.getKey());
+                }
+            }
+        }
     }
 
     @Test

@@ -1,0 +1,191 @@
+package io.sluice.load.generator;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import javax.net.ssl.SSLContext;
+
+import org.HdrHistogram.Histogram;
+
+import io.sluice.load.report.LatencyLog;
+import io.sluice.load.report.Percentiles;
+
+/**
+ * Runs one bounded generator run (messages or hold) on virtual threads and reports it. The calling thread ticks
+ * the latency log and prints progress once a second until every session has finished or the hard deadline (the
+ * duration cap plus one reply timeout) has passed. Used by {@code ./sluice load} and in process by tests:
+ *
+ * <pre>{@code
+ * LoadGenerator.Result r = new LoadGenerator(options, System.err).run();
+ * r.ok(); r.accept().getValueAtPercentile(99);
+ * }</pre>
+ */
+public final class LoadGenerator {
+
+    /** How many hold sessions may be connecting at once: fast ramp, but within any accept backlog. */
+    private static final int HOLD_CONNECT_CONCURRENCY = 200;
+
+    /**
+     * What a run did. Histograms are run totals in nanoseconds.
+     *
+     * @param elapsedNs from start until the last session finished
+     */
+    public record Result(long ok, long failed, long errors, long connects, long elapsedNs, Histogram accept,
+                         Histogram service, String replyCodes, long holdEstablished, long holdSurvived) {
+
+        public double messagesPerSecond() {
+            return elapsedNs > 0 ? ok * 1e9 / elapsedNs : 0;
+        }
+    }
+
+    private final GeneratorOptions o;
+    private final PrintStream progress;
+    private final LatencyLog log;
+    private final GeneratorStats stats;
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private volatile Schedule schedule;
+
+    /** @param progress where the per-second progress lines go, or null for none */
+    public LoadGenerator(GeneratorOptions o, PrintStream progress) {
+        this.o = o;
+        this.progress = o.progress() ? progress : null;
+        this.log = new LatencyLog(o.hlog());
+        this.stats = new GeneratorStats(log);
+    }
+
+    /** Stops offering new messages (for SIGINT); in-flight messages still finish. */
+    public void stop() {
+        Schedule s = schedule;
+        if (s != null) {
+            s.stop();
+        }
+    }
+
+    public Result run() throws InterruptedException {
+        SSLContext tls = o.starttls() ? TrustAll.context() : null;
+        long startNs = System.nanoTime();
+        int sessions = o.isHold() ? o.hold() : o.sessions();
+        CountDownLatch done = new CountDownLatch(sessions);
+        HoldSession.Counts holdCounts = new HoldSession.Counts();
+        long boundNs;
+        if (o.isHold()) {
+            boundNs = o.durationNs();
+            Semaphore permits = new Semaphore(HOLD_CONNECT_CONCURRENCY);
+            for (int i = 0; i < sessions; i++) {
+                Thread.ofVirtual().name("hold-" + i).start(new HoldSession(o, stats, holdCounts, permits, tls,
+                        startNs + boundNs, done::countDown));
+            }
+        } else {
+            boundNs = o.durationNs() > 0 ? o.durationNs() : GeneratorOptions.COUNT_ONLY_DEADLINE_NS;
+            Schedule s = new Schedule(o.count(), boundNs, o.ratePerSecond(), startNs);
+            schedule = s;
+            MessageWriter writer = new MessageWriter(o.from(), o.to(), o.size().maxBytes());
+            for (int i = 0; i < sessions; i++) {
+                Thread.ofVirtual().name("load-" + i).start(new SessionWorker(i, o, s, stats, writer, tls,
+                        done::countDown));
+            }
+        }
+        long hardDeadlineNs = startNs + boundNs + TimeUnit.MILLISECONDS.toNanos(o.timeoutMs()) + 10_000_000_000L;
+        long nextTickNs = startNs + 1_000_000_000L;
+        long lastOk = 0;
+        boolean announcedHoldReady = false;
+        long endNs;
+        while (true) {
+            long waitNs = Math.max(0, nextTickNs - System.nanoTime());
+            if (done.await(waitNs, TimeUnit.NANOSECONDS)) {
+                endNs = System.nanoTime();
+                break;
+            }
+            long now = System.nanoTime();
+            if (now - hardDeadlineNs >= 0) {
+                stop();
+                endNs = now;
+                if (progress != null) {
+                    progress.printf("load: hard deadline reached with %d sessions still busy; reporting now%n",
+                            done.getCount());
+                }
+                break;
+            }
+            log.tick();
+            long ok = stats.ok.sum();
+            if (progress != null) {
+                printProgress(now - startNs, ok - lastOk, ok, holdCounts);
+            }
+            if (o.isHold() && !announcedHoldReady && holdCounts.attempted.sum() == sessions) {
+                announcedHoldReady = true;
+                // Scripts wait for this line before measuring the server.
+                System.out.printf("HOLD READY established=%d failed=%d after %.1f s%n",
+                        holdCounts.established.sum(), holdCounts.failed.sum(), (now - startNs) / 1e9);
+                System.out.flush();
+            }
+            lastOk = ok;
+            nextTickNs += 1_000_000_000L;
+        }
+        log.tick();
+        log.close();
+        finished.set(true);
+        return new Result(stats.ok.sum(), stats.failed.sum(), stats.errors(), stats.connects.sum(),
+                endNs - startNs, stats.accept.total().copy(), stats.service.total().copy(),
+                stats.replyCodeSummary(), holdCounts.established.sum(), holdCounts.survived.sum());
+    }
+
+    private void printProgress(long elapsedNs, long okInterval, long okTotal, HoldSession.Counts hold) {
+        if (o.isHold()) {
+            progress.printf(Locale.ROOT, "hold %5ds open=%-6d established=%-6d failed=%-5d dropped=%-5d noops=%d%n",
+                    TimeUnit.NANOSECONDS.toSeconds(elapsedNs), stats.openSessions.get(), hold.established.sum(),
+                    hold.failed.sum(), hold.dropped.sum(), hold.noops.sum());
+            return;
+        }
+        String backlog = "";
+        if (o.isOpenModel()) {
+            long due = Math.min((long) (elapsedNs / 1e9 * o.ratePerSecond()), o.count() > 0 ? o.count() : Long.MAX_VALUE);
+            backlog = " backlog=" + Math.max(0, due - okTotal - stats.failed.sum());
+        }
+        progress.printf(Locale.ROOT, "load %5ds msgs/s=%-7d ok=%-9d failed=%-6d errors=%-6d open=%-5d "
+                        + "accept p99 interval=%s run=%s%s%n",
+                TimeUnit.NANOSECONDS.toSeconds(elapsedNs), okInterval, okTotal, stats.failed.sum(), stats.errors(),
+                stats.openSessions.get(), Percentiles.p99(stats.accept.interval()),
+                Percentiles.p99(stats.accept.total()), backlog);
+    }
+
+    /** The summary and the RESULT line. */
+    public void printSummary(Result r, PrintStream out) {
+        out.printf(Locale.ROOT, "load target=%s sessions=%d model=%s size=%s recipients=%d pipelining=%s "
+                        + "starttls=%s messages-per-connection=%s%n",
+                o.target().getAddress().getHostAddress() + ":" + o.target().getPort(),
+                o.isHold() ? o.hold() : o.sessions(),
+                o.isHold() ? "hold" : o.isOpenModel() ? "open " + (long) o.ratePerSecond() + " msgs/s" : "closed",
+                o.size(), o.recipients(), o.pipelining() ? "on" : "off", o.starttls() ? "on" : "off",
+                o.messagesPerConnection() == 0 ? "unlimited" : Integer.toString(o.messagesPerConnection()));
+        if (o.isHold()) {
+            out.printf(Locale.ROOT, "  hold: established=%d of %d, survived to the end=%d, disconnects=%d, "
+                            + "errors by reply code: %s%n", r.holdEstablished(), o.hold(), r.holdSurvived(),
+                    stats.disconnects.sum(), r.replyCodes());
+            out.printf(Locale.ROOT, "RESULT load mode=hold sessions=%d established=%d survived=%d elapsed_s=%.3f%n",
+                    o.hold(), r.holdEstablished(), r.holdSurvived(), r.elapsedNs() / 1e9);
+            out.flush();
+            return;
+        }
+        out.printf(Locale.ROOT, "  elapsed %.3f s: ok=%d failed=%d -> %.1f msgs/s accepted%n", r.elapsedNs() / 1e9,
+                r.ok(), r.failed(), r.messagesPerSecond());
+        out.printf(Locale.ROOT, "  connections=%d connect_failures=%d disconnects=%d (timeouts=%d) malformed=%d%n",
+                r.connects(), stats.connectFailures.sum(), stats.disconnects.sum(), stats.timeouts.sum(),
+                stats.malformed.sum());
+        out.println("  errors by reply code: " + r.replyCodes());
+        out.println("  accept latency (" + (o.isOpenModel() ? "from intended send time" : "from MAIL")
+                + " to final 250): " + Percentiles.line(r.accept()));
+        out.println("  service latency (from MAIL to final 250): " + Percentiles.line(r.service()));
+        out.printf(Locale.ROOT, "RESULT load ok=%d failed=%d errors=%d elapsed_s=%.3f msgs_per_s=%.1f %s %s%n",
+                r.ok(), r.failed(), r.errors(), r.elapsedNs() / 1e9, r.messagesPerSecond(),
+                Percentiles.keyValues("accept", r.accept()), Percentiles.keyValues("service", r.service()));
+        out.flush();
+    }
+
+    boolean isFinished() {
+        return finished.get();
+    }
+}

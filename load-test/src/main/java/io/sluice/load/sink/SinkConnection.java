@@ -1,0 +1,348 @@
+package io.sluice.load.sink;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.sluice.load.report.WallClock;
+
+/**
+ * One SMTP connection to the sink, run start to end on its own virtual thread. Accepts everything that is well
+ * formed: any HELO/EHLO, MAIL, RCPT (but see the reject fraction), DATA, RSET, NOOP, QUIT.
+ *
+ * <p>Hot path without allocation: one 64 KiB read buffer, lines found by scanning for LF in place, verbs compared
+ * as case-folded ints, replies taken from pre-encoded constants into one output buffer. The output is flushed only
+ * when the connection is about to block on a read, so a pipelined MAIL/RCPT/DATA group (RFC 2920) is answered
+ * with one write, and the 250 after DATA is never held back (the client is waiting for it, so the next read
+ * blocks and flushes first).
+ *
+ * <p>Only CRLF-or-LF line ends are looked for; the sink is not a conformance checker, and it accepts a bare LF
+ * as a line end so that a buggy client still gets measured instead of hanging.
+ */
+final class SinkConnection implements Runnable {
+
+    private static final int BUFFER_BYTES = 64 * 1024;
+    /** A command line longer than this is discarded with a 500 (RFC 5321 4.5.3.1.4 says 512 octets). */
+    private static final int MAX_COMMAND_BYTES = 4096;
+    /** Partial DATA lines shorter than this are kept to be examined whole (the end marker, our header). */
+    private static final int KEEP_PARTIAL_BYTES = 1024;
+
+    private static final byte[] BANNER = ascii("220 sink.sluice.test ESMTP sluice load sink\r\n");
+    private static final byte[] EHLO_REPLY = ascii("250-sink.sluice.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n"
+            + "250-SIZE 1073741824\r\n250 ENHANCEDSTATUSCODES\r\n");
+    private static final byte[] HELO_REPLY = ascii("250 sink.sluice.test\r\n");
+    private static final byte[] MAIL_OK_250 = ascii("250 2.1.0 Ok\r\n");
+    private static final byte[] RCPT_OK_250 = ascii("250 2.1.5 Ok\r\n");
+    private static final byte[] RCPT_TEMPFAIL_450 = ascii("450 4.2.1 Recipient deferred by the sink\r\n");
+    private static final byte[] RCPT_REJECT_550 = ascii("550 5.1.1 Recipient rejected by the sink\r\n");
+    private static final byte[] DATA_354 = ascii("354 End data with <CR><LF>.<CR><LF>\r\n");
+    private static final byte[] QUEUED_250 = ascii("250 2.0.0 Ok: queued\r\n");
+    private static final byte[] OK_250 = ascii("250 2.0.0 Ok\r\n");
+    private static final byte[] BYE_221 = ascii("221 2.0.0 Bye\r\n");
+    private static final byte[] VRFY_252 = ascii("252 2.0.0 Cannot VRFY user\r\n");
+    private static final byte[] NO_TLS_454 = ascii("454 4.7.0 TLS not available\r\n");
+    private static final byte[] NEED_MAIL_503 = ascii("503 5.5.1 Error: need MAIL command\r\n");
+    private static final byte[] NEED_RCPT_554 = ascii("554 5.5.1 Error: no valid recipients\r\n");
+    private static final byte[] NESTED_MAIL_503 = ascii("503 5.5.1 Error: nested MAIL command\r\n");
+    private static final byte[] UNKNOWN_502 = ascii("502 5.5.2 Error: command not recognized\r\n");
+    private static final byte[] TOO_LONG_500 = ascii("500 5.5.2 Error: line too long\r\n");
+
+    private static final int EHLO = verb("ehlo");
+    private static final int HELO = verb("helo");
+    private static final int MAIL = verb("mail");
+    private static final int RCPT = verb("rcpt");
+    private static final int DATA = verb("data");
+    private static final int RSET = verb("rset");
+    private static final int NOOP = verb("noop");
+    private static final int QUIT = verb("quit");
+    private static final int VRFY = verb("vrfy");
+    private static final int STAR = verb("star"); // STARTTLS
+
+    private static final byte[] TS_HEADER = ascii("x-sluice-load-ts:");
+
+    private final Socket socket;
+    private final SinkStats stats;
+    private final double rejectFraction;
+    private final byte[] rejectReply;
+
+    private final byte[] in = new byte[BUFFER_BYTES];
+    private int pos;
+    private int end;
+    private final byte[] out = new byte[4096];
+    private int outLen;
+    private InputStream input;
+    private OutputStream output;
+
+    private boolean hasMail;
+    private int acceptedRcpts;
+
+    SinkConnection(Socket socket, SinkStats stats, double rejectFraction, int rejectCode) {
+        this.socket = socket;
+        this.stats = stats;
+        this.rejectFraction = rejectFraction;
+        this.rejectReply = rejectCode == 550 ? RCPT_REJECT_550 : RCPT_TEMPFAIL_450;
+    }
+
+    @Override
+    public void run() {
+        stats.connections.increment();
+        stats.openConnections.incrementAndGet();
+        try (socket) {
+            socket.setTcpNoDelay(true);
+            input = socket.getInputStream();
+            output = socket.getOutputStream();
+            reply(BANNER);
+            while (commandLoopStep()) {
+                // one command per step
+            }
+            flush();
+        } catch (IOException e) {
+            // Expected: the client hung up, reset, or idled out. Counted by the generator, not logged here.
+        } finally {
+            stats.openConnections.decrementAndGet();
+        }
+    }
+
+    /** Reads and answers one command; false when the connection is done. */
+    private boolean commandLoopStep() throws IOException {
+        int lf = findLf(pos);
+        while (lf < 0) {
+            if (end - pos >= MAX_COMMAND_BYTES) {
+                return discardLongLine();
+            }
+            if (!fill()) {
+                return false;
+            }
+            lf = findLf(pos);
+        }
+        int lineStart = pos;
+        int lineLen = lf - pos; // without LF
+        pos = lf + 1;
+        if (lineLen > MAX_COMMAND_BYTES) {
+            stats.protocolErrors.increment();
+            reply(TOO_LONG_500);
+            return true;
+        }
+        int v = lineLen >= 4 ? folded(lineStart) : 0;
+        if (v == EHLO) {
+            reply(EHLO_REPLY);
+            resetTransaction();
+        } else if (v == HELO) {
+            reply(HELO_REPLY);
+            resetTransaction();
+        } else if (v == MAIL) {
+            if (hasMail) {
+                reply(NESTED_MAIL_503);
+            } else {
+                hasMail = true;
+                reply(MAIL_OK_250);
+            }
+        } else if (v == RCPT) {
+            onRcpt();
+        } else if (v == DATA) {
+            if (!hasMail) {
+                reply(NEED_MAIL_503);
+            } else if (acceptedRcpts == 0) {
+                reply(NEED_RCPT_554);
+            } else {
+                reply(DATA_354);
+                if (!readMessage()) {
+                    return false;
+                }
+                reply(QUEUED_250);
+                resetTransaction();
+            }
+        } else if (v == RSET) {
+            resetTransaction();
+            reply(OK_250);
+        } else if (v == NOOP) {
+            reply(OK_250);
+        } else if (v == QUIT) {
+            reply(BYE_221);
+            return false;
+        } else if (v == VRFY) {
+            reply(VRFY_252);
+        } else if (v == STAR) {
+            reply(NO_TLS_454);
+        } else {
+            stats.protocolErrors.increment();
+            reply(UNKNOWN_502);
+        }
+        return true;
+    }
+
+    private void onRcpt() {
+        if (!hasMail) {
+            reply(NEED_MAIL_503);
+        } else if (rejectFraction > 0 && ThreadLocalRandom.current().nextDouble() < rejectFraction) {
+            stats.rcptRejected.increment();
+            reply(rejectReply);
+        } else {
+            acceptedRcpts++;
+            reply(RCPT_OK_250);
+        }
+    }
+
+    private void resetTransaction() {
+        hasMail = false;
+        acceptedRcpts = 0;
+    }
+
+    /**
+     * Consumes the message up to and including the end-of-data line, noting its size and timestamp header.
+     * Returns false if the client hung up first.
+     */
+    private boolean readMessage() throws IOException {
+        boolean lineStart = true;
+        boolean inHeaders = true;
+        long sizeBytes = 0;
+        long injectEpochNs = 0;
+        while (true) {
+            int lf = findLf(pos);
+            if (lf < 0) {
+                int partial = end - pos;
+                if (!(lineStart && partial < KEEP_PARTIAL_BYTES)) {
+                    // Too long to be the end marker or our header: count it and drop it.
+                    sizeBytes += partial;
+                    pos = end;
+                    lineStart = false;
+                }
+                if (!fill()) {
+                    return false;
+                }
+                continue;
+            }
+            int len = lf + 1 - pos;
+            if (lineStart) {
+                if (in[pos] == '.' && (len == 2 || (len == 3 && in[pos + 1] == '\r'))) {
+                    pos = lf + 1;
+                    stats.onMessage(sizeBytes, injectEpochNs, WallClock.epochNs());
+                    return true;
+                }
+                if (inHeaders) {
+                    if (len <= 2 && (in[pos] == '\r' || in[pos] == '\n')) {
+                        inHeaders = false;
+                    } else if (injectEpochNs == 0 && len > TS_HEADER.length && startsWithFolded(pos, TS_HEADER)) {
+                        injectEpochNs = parseDigits(pos + TS_HEADER.length, lf);
+                    }
+                }
+            }
+            sizeBytes += len;
+            pos = lf + 1;
+            lineStart = true;
+        }
+    }
+
+    /** Skips to the end of an over-long command line and answers 500 (Postfix "command too long"). */
+    private boolean discardLongLine() throws IOException {
+        stats.protocolErrors.increment();
+        while (true) {
+            int lf = findLf(pos);
+            if (lf >= 0) {
+                pos = lf + 1;
+                reply(TOO_LONG_500);
+                return true;
+            }
+            pos = end;
+            if (!fill()) {
+                return false;
+            }
+        }
+    }
+
+    /**
+     * Flushes pending replies (we are about to block), keeps the unread tail, reads more. False at end of stream.
+     */
+    private boolean fill() throws IOException {
+        flush();
+        if (pos == end) {
+            pos = 0;
+            end = 0;
+        } else if (end == in.length || pos > in.length / 2) {
+            System.arraycopy(in, pos, in, 0, end - pos);
+            end -= pos;
+            pos = 0;
+        }
+        int n = input.read(in, end, in.length - end);
+        if (n < 0) {
+            return false;
+        }
+        end += n;
+        return true;
+    }
+
+    private int findLf(int from) {
+        byte[] b = in;
+        for (int i = from, e = end; i < e; i++) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private int folded(int at) {
+        return ((in[at] | 0x20) << 24) | ((in[at + 1] | 0x20) << 16) | ((in[at + 2] | 0x20) << 8) | (in[at + 3] | 0x20);
+    }
+
+    private boolean startsWithFolded(int at, byte[] lowerPrefix) {
+        for (int i = 0; i < lowerPrefix.length; i++) {
+            byte c = in[at + i];
+            if (c >= 'A' && c <= 'Z') {
+                c = (byte) (c | 0x20);
+            }
+            if (c != lowerPrefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Decimal digits after optional spaces; 0 if there are none (the message then counts as unstamped). */
+    private long parseDigits(int from, int to) {
+        int i = from;
+        while (i < to && (in[i] == ' ' || in[i] == '\t')) {
+            i++;
+        }
+        long v = 0;
+        int digits = 0;
+        while (i < to && in[i] >= '0' && in[i] <= '9' && digits < 19) {
+            v = v * 10 + (in[i] - '0');
+            i++;
+            digits++;
+        }
+        return v;
+    }
+
+    private void reply(byte[] bytes) {
+        if (outLen + bytes.length > out.length) {
+            try {
+                flush();
+            } catch (IOException e) {
+                // the next read fails too and ends the connection
+            }
+        }
+        System.arraycopy(bytes, 0, out, outLen, bytes.length);
+        outLen += bytes.length;
+    }
+
+    private void flush() throws IOException {
+        if (outLen > 0) {
+            int n = outLen;
+            outLen = 0;
+            output.write(out, 0, n);
+        }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static int verb(String lower) {
+        byte[] b = ascii(lower);
+        return (b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3];
+    }
+}

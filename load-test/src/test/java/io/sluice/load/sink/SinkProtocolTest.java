@@ -1,0 +1,140 @@
+package io.sluice.load.sink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import io.sluice.load.report.LatencyLog;
+import io.sluice.load.report.WallClock;
+
+/** A scripted client against the sink: exact replies, pipelined groups, end-of-data and timestamp parsing. */
+@Timeout(30)
+class SinkProtocolTest {
+
+    private static final class Client implements AutoCloseable {
+        final Socket s;
+        final BufferedReader in;
+        final OutputStream out;
+
+        Client(int port) throws IOException {
+            s = new Socket(InetAddress.getLoopbackAddress(), port);
+            s.setSoTimeout(10_000);
+            in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            out = s.getOutputStream();
+        }
+
+        void send(String text) throws IOException {
+            out.write(text.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        }
+
+        /** Reads one reply, continuation lines joined with '|'. */
+        String reply() throws IOException {
+            StringBuilder sb = new StringBuilder();
+            while (true) {
+                String line = in.readLine();
+                if (line == null) {
+                    return sb.append("<EOF>").toString();
+                }
+                sb.append(line);
+                if (line.length() < 4 || line.charAt(3) != '-') {
+                    return sb.toString();
+                }
+                sb.append('|');
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            s.close();
+        }
+    }
+
+    private static SinkServer start(LatencyLog log) throws IOException {
+        return SinkServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), log);
+    }
+
+    @Test
+    void shouldAdvertisePipeliningEightBitMimeAndSize() throws Exception {
+        try (LatencyLog log = new LatencyLog(null); SinkServer sink = start(log); Client c = new Client(sink.port())) {
+            assertTrue(c.reply().startsWith("220 "));
+            c.send("EHLO test\r\n");
+            String ehlo = c.reply();
+            assertTrue(ehlo.contains("PIPELINING") && ehlo.contains("8BITMIME") && ehlo.contains("SIZE"), ehlo);
+        }
+    }
+
+    @Test
+    void shouldAnswerAPipelinedGroupInOrderAndCountTheMessage() throws Exception {
+        try (LatencyLog log = new LatencyLog(null); SinkServer sink = start(log); Client c = new Client(sink.port())) {
+            c.reply();
+            long tsNs = WallClock.epochNs() - 5_000_000L; // injected "5 ms ago"
+            c.send("EHLO test\r\nMAIL FROM:<a@b.test> SIZE=100\r\nRCPT TO:<c@d.test>\r\nRCPT TO:<e@d.test>\r\nDATA\r\n");
+            assertTrue(c.reply().startsWith("250-"));
+            assertEquals("250 2.1.0 Ok", c.reply());
+            assertEquals("250 2.1.5 Ok", c.reply());
+            assertEquals("250 2.1.5 Ok", c.reply());
+            assertTrue(c.reply().startsWith("354 "));
+            c.send("Subject: x\r\nx-sluice-load-ts: " + tsNs + "\r\n\r\nbody\r\n..stuffed\r\n.not end\r\n.\r\n");
+            assertEquals("250 2.0.0 Ok: queued", c.reply());
+            c.send("QUIT\r\n");
+            assertEquals("221 2.0.0 Bye", c.reply());
+            log.tick();
+            assertEquals(1, sink.stats().messages());
+            long e2e = sink.stats().endToEnd().total().getMaxValue();
+            assertTrue(e2e >= 4_900_000L && e2e < 60_000_000_000L, "e2e " + e2e);
+        }
+    }
+
+    @Test
+    void shouldFindTheEndOfDataSplitAcrossWrites() throws Exception {
+        try (LatencyLog log = new LatencyLog(null); SinkServer sink = start(log); Client c = new Client(sink.port())) {
+            c.reply();
+            c.send("HELO t\r\nMAIL FROM:<>\r\nRCPT TO:<c@d.test>\r\nDATA\r\n");
+            assertEquals("250 sink.sluice.test", c.reply());
+            c.reply();
+            c.reply();
+            assertTrue(c.reply().startsWith("354"));
+            String big = "y".repeat(70_000); // one line longer than the sink's buffer
+            c.send("X-Sluice-Load-Ts: 1\r\n\r\n" + big + "\r\n.");
+            Thread.sleep(50);
+            c.send("\r");
+            Thread.sleep(50);
+            c.send("\nNOOP\r\n");
+            assertEquals("250 2.0.0 Ok: queued", c.reply());
+            assertEquals("250 2.0.0 Ok", c.reply());
+            assertEquals(1, sink.stats().messages());
+        }
+    }
+
+    @Test
+    void shouldRefuseOutOfSequenceCommands() throws Exception {
+        try (LatencyLog log = new LatencyLog(null); SinkServer sink = start(log); Client c = new Client(sink.port())) {
+            c.reply();
+            c.send("RCPT TO:<c@d.test>\r\n");
+            assertEquals("503 5.5.1 Error: need MAIL command", c.reply());
+            c.send("DATA\r\n");
+            assertEquals("503 5.5.1 Error: need MAIL command", c.reply());
+            c.send("MAIL FROM:<a@b.test>\r\nDATA\r\n");
+            assertEquals("250 2.1.0 Ok", c.reply());
+            assertEquals("554 5.5.1 Error: no valid recipients", c.reply());
+            c.send("BOGUS\r\n");
+            assertEquals("502 5.5.2 Error: command not recognized", c.reply());
+            c.send("X".repeat(5000) + "\r\nNOOP\r\n");
+            assertEquals("500 5.5.2 Error: line too long", c.reply());
+            assertEquals("250 2.0.0 Ok", c.reply());
+            assertEquals(0, sink.stats().messages());
+        }
+    }
+}

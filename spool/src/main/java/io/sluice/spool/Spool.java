@@ -12,7 +12,7 @@ import java.util.Optional;
  * recipient. A recipient that was {@link RecipientState#IN_FLIGHT} at the crash comes back as
  * {@link RecipientState#QUEUED}: delivery is at-least-once.
  */
-public interface Spool extends AutoCloseable {
+public interface Spool extends SpoolReader {
 
     /** Begins a message. Never blocks on I/O. */
     SpoolWriter begin(Envelope envelope, BodyForm form);

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
 import io.sluice.gateway.config.GatewayConfig.DeliveryConfig;
 import io.sluice.gateway.config.GatewayConfig.LocalConfig;
 import io.sluice.gateway.config.GatewayConfig.NextHop;
@@ -53,7 +54,7 @@ public final class ConfigLoader {
             ConfigParseOptions.defaults().setAllowMissing(false));
         Config user = ConfigFactory.empty();
         for (String override : overrides) {
-            user = parseOverride(override).withFallback(user);
+            user = parseOverride(override, reference).withFallback(user);
         }
         if (file != null) {
             user = user.withFallback(parseFile(file));
@@ -87,7 +88,7 @@ public final class ConfigLoader {
         }
     }
 
-    private static Config parseOverride(String override) {
+    private static Config parseOverride(String override, Config reference) {
         int eq = override.indexOf('=');
         if (eq <= 0) {
             throw new ConfigException("--set expects key=value, got \"" + override + "\"");
@@ -95,14 +96,27 @@ public final class ConfigLoader {
         String key = override.substring(0, eq).trim();
         String value = override.substring(eq + 1).trim();
         try {
-            // Structured values ([list], {map}) are HOCON; anything else is taken as a plain string, which
-            // the typed getters convert (so "port=abc" fails later with a message naming smtp.port).
-            if (value.startsWith("[") || value.startsWith("{")) {
+            // Keys whose default is a list or map take HOCON ([a, b], {k = v}); anything else is a plain string,
+            // which the typed getters convert (so "port=abc" fails later with a message naming smtp.port, and
+            // "relayhost=[127.0.0.1]:2526" stays a string).
+            if (isStructured(key, reference)) {
                 return ConfigFactory.parseString(key + " = " + value);
             }
             return ConfigFactory.empty().withValue(key, ConfigValueFactory.fromAnyRef(value, "--set " + key));
         } catch (com.typesafe.config.ConfigException e) {
             throw new ConfigException("--set " + key + ": " + oneLine(e));
+        }
+    }
+
+    private static boolean isStructured(String key, Config reference) {
+        try {
+            if (!reference.hasPathOrNull(key)) {
+                return false;
+            }
+            ConfigValueType type = reference.getValue(key).valueType();
+            return type == ConfigValueType.LIST || type == ConfigValueType.OBJECT;
+        } catch (com.typesafe.config.ConfigException e) {
+            return false;
         }
     }
 

@@ -1,0 +1,196 @@
+package io.sluice.gateway.delivery;
+
+import io.sluice.spool.MessageBody;
+import io.sluice.spool.RecipientState;
+import io.sluice.spool.RecipientStatus;
+import io.sluice.spool.Spool;
+import io.sluice.spool.SpoolEntry;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Runs one job: resolves its next hop, takes a cached connection or opens one (trying the targets in order, and
+ * after earlier failures starting with the next MX), runs the transaction and reports one {@link Outcome} per
+ * recipient. Connection-level failures move on to the next target; a failure inside a transaction defers what
+ * is left. Local jobs go to the {@link LocalTransport}. Called on a destination's worker virtual thread;
+ * stateless apart from shared, thread-safe collaborators.
+ */
+final class Attempt {
+
+    /** Most addresses tried for one job before deferring (Postfix's smtp_mx_address_limit). */
+    static final int MAX_TARGETS = 5;
+
+    private final Spool spool;
+    private final LocalTransport localTransport;
+    private final MxResolver resolver;
+    private final ConnectionCache cache;
+    private final ClientSettings settings;
+    private final WriteWatchdog watchdog;
+    private final Set<String> tlsRequired;
+
+    Attempt(Spool spool, LocalTransport localTransport, MxResolver resolver, ConnectionCache cache,
+            ClientSettings settings, WriteWatchdog watchdog, Set<String> tlsRequired) {
+        this.spool = spool;
+        this.localTransport = localTransport;
+        this.resolver = resolver;
+        this.cache = cache;
+        this.settings = settings;
+        this.watchdog = watchdog;
+        this.tlsRequired = tlsRequired;
+    }
+
+    List<Outcome> run(Destination destination, Job job) {
+        SpoolEntry entry = job.entry();
+        int[] idx = job.recipientIndexes();
+        Optional<MessageBody> maybeBody = spool.openBody(entry.id());
+        if (maybeBody.isEmpty()) {
+            // Reclaimed under us (e.g. removed by an operator): nothing to send, nothing to record.
+            return List.of();
+        }
+        try (MessageBody body = maybeBody.get()) {
+            if (job.route().isLocal()) {
+                List<Outcome> out = new ArrayList<>(idx.length);
+                List<Integer> indexes = new ArrayList<>(idx.length);
+                for (int i : idx) {
+                    indexes.add(i);
+                }
+                for (DeliveryResult r : localTransport.deliver(entry, body, indexes)) {
+                    out.add(Outcome.of(r, null));
+                }
+                return out;
+            }
+            return remote(destination, job, body);
+        }
+    }
+
+    private List<Outcome> remote(Destination destination, Job job, MessageBody body) {
+        Route route = job.route();
+        MxResolver.Resolution res = resolver.resolve(route.host(), route.port(), route.skipMx());
+        if (!res.isOk()) {
+            return all(job, res.failure().toString(), null);
+        }
+        List<MxResolver.Target> targets = rotate(res.targets(), job);
+        boolean isTlsRequired = settings.tlsPolicy() == io.sluice.gateway.config.GatewayConfig.TlsPolicy.REQUIRED
+            || tlsRequired.contains(route.key()) || tlsRequired.contains(route.host());
+        String lastError = "451 4.4.1 no usable address for " + route.host();
+        int tried = 0;
+        for (MxResolver.Target target : targets) {
+            if (tried++ >= MAX_TARGETS) {
+                break;
+            }
+            RemoteSmtpClient client = cache.take(target.address(), System.nanoTime());
+            boolean isReused = client != null;
+            for (int round = 0; round < 2; round++) {
+                if (client == null) {
+                    try {
+                        client = connect(destination, target, isTlsRequired);
+                    } catch (IOException e) {
+                        lastError = connectError(target, e);
+                        break;
+                    }
+                    if (client == null) {
+                        lastError = "451 4.4.5 too many outbound connections; try again later";
+                        break;
+                    }
+                }
+                try {
+                    List<DeliveryResult> results = client.send(job.entry().envelope(), job.recipientIndexes(), body);
+                    cache.release(client, System.nanoTime());
+                    String mta = target.hostName();
+                    List<Outcome> out = new ArrayList<>(results.size());
+                    for (DeliveryResult r : results) {
+                        out.add(Outcome.of(r, mta));
+                    }
+                    return out;
+                } catch (IOException e) {
+                    String text = client.lostConnectionText(e);
+                    boolean canRetry = isReused && round == 0 && !client.hasSentBody();
+                    client.close();
+                    client = null;
+                    if (!canRetry) {
+                        // Inside a transaction: defer the rest here rather than risk a second copy elsewhere.
+                        return all(job, text, target.hostName());
+                    }
+                    // A cached connection the server had already dropped: one fresh try, not counted.
+                }
+            }
+        }
+        return all(job, lastError, null);
+    }
+
+    private RemoteSmtpClient connect(Destination destination, MxResolver.Target target, boolean isTlsRequired)
+        throws IOException {
+        try {
+            if (!cache.acquirePermit(settings.connectTimeoutMs())) {
+                return null;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for a connection permit");
+        }
+        RemoteSmtpClient c;
+        try {
+            c = RemoteSmtpClient.open(target, isTlsRequired, settings, watchdog);
+        } catch (IOException | RuntimeException e) {
+            cache.releasePermit();
+            throw e;
+        }
+        destination.connectionOpened();
+        c.onClose(() -> {
+            cache.releasePermit();
+            destination.connectionClosed();
+        });
+        return c;
+    }
+
+    /** After failed attempts, start with the next target ("try the next MX first"); the order is otherwise kept. */
+    private static List<MxResolver.Target> rotate(List<MxResolver.Target> targets, Job job) {
+        int attempts = 0;
+        for (int i : job.recipientIndexes()) {
+            RecipientStatus s = job.entry().recipients().get(i);
+            if (s.state() == RecipientState.DEFERRED) {
+                attempts = Math.max(attempts, s.attempts());
+            }
+        }
+        if (attempts == 0 || targets.size() < 2) {
+            return targets;
+        }
+        int shift = attempts % targets.size();
+        List<MxResolver.Target> out = new ArrayList<>(targets.size());
+        out.addAll(targets.subList(shift, targets.size()));
+        out.addAll(targets.subList(0, shift));
+        return out;
+    }
+
+    private static String connectError(MxResolver.Target target, IOException e) {
+        if (e instanceof ProtocolException p) {
+            // A session-level refusal (greeting, EHLO, TLS): the job is deferred, not bounced, when no other MX
+            // takes it; a 5xx greeting of one MX says nothing final about the domain.
+            SmtpReply r = p.reply();
+            return r.isPermanent() ? "451 4.4.0 host " + target.hostName() + " refused to talk to me: " + r
+                : r.toString();
+        }
+        String where = target.hostName() + "[" + target.address().getAddress().getHostAddress() + "]:"
+            + target.address().getPort();
+        String why = e instanceof ConnectException ? "Connection refused"
+            : e instanceof SocketTimeoutException ? "Connection timed out"
+            : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        return "451 4.4.1 connect to " + where + ": " + why;
+    }
+
+    private static List<Outcome> all(Job job, String reply, String remoteMta) {
+        RecipientState state = reply.charAt(0) == '2' ? RecipientState.DELIVERED
+            : reply.charAt(0) == '4' ? RecipientState.DEFERRED : RecipientState.BOUNCED;
+        List<Outcome> out = new ArrayList<>(job.recipientIndexes().length);
+        for (int i : job.recipientIndexes()) {
+            out.add(new Outcome(i, state, reply, remoteMta));
+        }
+        return out;
+    }
+}

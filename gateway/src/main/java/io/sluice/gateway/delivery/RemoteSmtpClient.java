@@ -1,0 +1,490 @@
+package io.sluice.gateway.delivery;
+
+import io.sluice.gateway.config.GatewayConfig.TlsPolicy;
+import io.sluice.spool.BodyForm;
+import io.sluice.spool.Envelope;
+import io.sluice.spool.MessageBody;
+import io.sluice.spool.RecipientState;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * One outbound SMTP connection: greeting, EHLO (HELO when EHLO is refused), opportunistic or required STARTTLS,
+ * then any number of transactions ({@link #send}) until the connection cache closes it with QUIT.
+ *
+ * <p>Why a blocking {@link SocketChannel} on a virtual thread: straight-line code, and
+ * {@link MessageBody#transferTo} can hand the spool's mapped pages to the socket without copying them through
+ * the heap. Replies are read through the channel's socket adaptor, whose reads honour {@code SO_TIMEOUT} (the
+ * RFC 5321 4.5.3.2 timeouts). Writes have no timeout of their own; the {@link WriteWatchdog} closes the socket
+ * when a body write outlives its deadline. Under TLS the body goes through the {@link SSLSocket} in chunks.
+ *
+ * <p>With PIPELINING (RFC 2920) MAIL, every RCPT and DATA are encoded into one buffer and leave in one write;
+ * the replies are then read in order. Without it, each command waits for its reply.
+ *
+ * <p>Used by one delivery thread at a time (the cache hands it over); not thread-safe.
+ */
+final class RemoteSmtpClient implements AutoCloseable {
+
+    private static final int OUT_BUFFER_BYTES = 64 * 1024;
+    private static final byte[] DOT_CRLF = {'.', '\r', '\n'};
+    private static final byte[] CRLF_DOT_CRLF = {'\r', '\n', '.', '\r', '\n'};
+
+    private final MxResolver.Target target;
+    private final ClientSettings settings;
+    private final WriteWatchdog watchdog;
+    private final SocketChannel channel;
+    private final Socket socket;
+    private final ReplyReader replies;
+    private final ByteBuffer out = ByteBuffer.allocateDirect(OUT_BUFFER_BYTES);
+    private SSLSocket tls;
+    private OutputStream tlsOut;
+    private PeerCapabilities peer = PeerCapabilities.HELO_ONLY;
+    private boolean needsReset;
+    private boolean isBroken;
+    private volatile boolean writeTimedOut;
+    private int transactions;
+    private long idleSinceNs;
+    private Runnable onClose = () -> { };
+    private boolean hasSentBody;
+    private boolean isClosed;
+    /** What we were doing, for "lost connection ... while X" diagnostics. */
+    private String phase = "connecting";
+
+    private RemoteSmtpClient(MxResolver.Target target, ClientSettings settings, WriteWatchdog watchdog,
+                             SocketChannel channel) throws IOException {
+        this.target = target;
+        this.settings = settings;
+        this.watchdog = watchdog;
+        this.channel = channel;
+        this.socket = channel.socket();
+        this.replies = new ReplyReader(socket.getInputStream());
+    }
+
+    /**
+     * Connects and runs the session up to the first transaction. Throws {@link ProtocolException} with the
+     * reply for session-level refusals (greeting not 220, EHLO and HELO refused, TLS required but not possible)
+     * and IOException for network failures; either way the caller tries the next address.
+     */
+    static RemoteSmtpClient open(MxResolver.Target target, boolean isTlsRequired, ClientSettings settings,
+                                 WriteWatchdog watchdog) throws IOException {
+        SocketChannel ch = SocketChannel.open();
+        RemoteSmtpClient c = null;
+        try {
+            ch.socket().setTcpNoDelay(true);
+            ch.socket().connect(target.address(), settings.connectTimeoutMs());
+            c = new RemoteSmtpClient(target, settings, watchdog, ch);
+            c.handshake(isTlsRequired);
+            return c;
+        } catch (IOException | RuntimeException e) {
+            if (c != null) {
+                c.close();
+            } else {
+                ch.close();
+            }
+            throw e;
+        }
+    }
+
+    private void handshake(boolean isTlsRequired) throws IOException {
+        phase = "receiving the initial server greeting";
+        SmtpReply greeting = read(settings.greetingTimeoutMs());
+        if (greeting.code() != 220) {
+            throw new ProtocolException(greeting);
+        }
+        ehlo();
+        boolean wantTls = isTlsRequired || settings.tlsPolicy() != TlsPolicy.OFF;
+        if (wantTls && peer.hasStartTls()) {
+            startTls(isTlsRequired);
+        } else if (isTlsRequired) {
+            throw new ProtocolException("451 4.7.4 TLS is required, but was not offered by host "
+                + target.hostName());
+        }
+    }
+
+    private void ehlo() throws IOException {
+        phase = "sending EHLO";
+        SmtpReply reply = command("EHLO " + settings.heloName(), settings.commandTimeoutMs());
+        if (reply.code() == 250) {
+            peer = PeerCapabilities.parse(reply);
+            return;
+        }
+        if (reply.isPermanent()) {
+            // RFC 5321 4.1.1.1 / 3.2: an old server refuses EHLO; fall back to HELO.
+            phase = "sending HELO";
+            reply = command("HELO " + settings.heloName(), settings.commandTimeoutMs());
+            if (reply.code() == 250) {
+                peer = PeerCapabilities.HELO_ONLY;
+                return;
+            }
+        }
+        throw new ProtocolException(reply);
+    }
+
+    private void startTls(boolean isTlsRequired) throws IOException {
+        phase = "sending STARTTLS";
+        SmtpReply reply = command("STARTTLS", settings.commandTimeoutMs());
+        if (reply.code() != 220) {
+            if (isTlsRequired) {
+                throw new ProtocolException("451 4.7.5 TLS is required, but host " + target.hostName()
+                    + " refused to start TLS: " + reply);
+            }
+            return; // opportunistic: carry on in plaintext, as Postfix's "may" level does
+        }
+        SSLContext ctx = isTlsRequired ? settings.verifiedTls() : settings.opportunisticTls();
+        try {
+            SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(socket, target.hostName(),
+                target.address().getPort(), true);
+            s.setUseClientMode(true);
+            if (isTlsRequired && settings.verifyRequiredTls()) {
+                SSLParameters p = s.getSSLParameters();
+                p.setEndpointIdentificationAlgorithm("HTTPS"); // RFC 6125 host name check against the MX name
+                s.setSSLParameters(p);
+            }
+            s.setSoTimeout(settings.commandTimeoutMs());
+            phase = "performing the TLS handshake";
+            s.startHandshake();
+            replies.switchTo(s.getInputStream());
+            tls = s;
+            tlsOut = s.getOutputStream();
+        } catch (SSLException e) {
+            throw new ProtocolException("421 4.7.5 TLS handshake with " + target.hostName() + " failed: "
+                + e.getMessage());
+        }
+        ehlo(); // RFC 3207 4.2: forget everything learned before TLS
+    }
+
+    /**
+     * Runs one mail transaction for {@code recipientIndexes} of {@code entry}. Returns one result per index, in
+     * the same order. Throws IOException when the connection fails midway; the caller defers what is left.
+     */
+    List<DeliveryResult> send(Envelope env, int[] recipientIndexes, MessageBody body) throws IOException {
+        List<DeliveryResult> results = new ArrayList<>(recipientIndexes.length);
+        SmtpReply refusal = precheck(env, body);
+        if (refusal != null) {
+            for (int idx : recipientIndexes) {
+                results.add(result(idx, refusal));
+            }
+            return results;
+        }
+        if (needsReset) {
+            phase = "sending RSET";
+            SmtpReply rset = command("RSET", settings.commandTimeoutMs());
+            if (rset.code() != 250) {
+                isBroken = true;
+                throw new ProtocolException(rset);
+            }
+            needsReset = false;
+        }
+        transactions++;
+        hasSentBody = false;
+        needsReset = true; // until the transaction completes
+        boolean useBdat = body.form() == BodyForm.RAW && peer.hasChunking();
+        boolean isPipelined = peer.hasPipelining();
+        int n = recipientIndexes.length;
+
+        out.clear();
+        CommandEncoder.mailFrom(out, env.sender(), body.length(), env.bodyType(), env.smtpUtf8(), env.dsnRet(),
+            env.dsnEnvId(), peer);
+        phase = "sending MAIL FROM";
+        SmtpReply mail;
+        SmtpReply[] rcpt = new SmtpReply[n];
+        SmtpReply dataReply = null;
+        if (isPipelined) {
+            for (int i = 0; i < n; i++) {
+                if (out.remaining() < CommandEncoder.MAX_COMMAND_BYTES) {
+                    flush();
+                }
+                CommandEncoder.rcptTo(out, env.recipients().get(recipientIndexes[i]), peer);
+            }
+            if (!useBdat) {
+                CommandEncoder.data(out);
+            }
+            flush();
+            mail = read(settings.commandTimeoutMs());
+            phase = "sending RCPT TO";
+            for (int i = 0; i < n; i++) {
+                rcpt[i] = read(settings.commandTimeoutMs());
+            }
+            if (!useBdat) {
+                phase = "sending DATA";
+                dataReply = read(settings.commandTimeoutMs());
+            }
+        } else {
+            flush();
+            mail = read(settings.commandTimeoutMs());
+            if (mail.isPositive()) {
+                phase = "sending RCPT TO";
+                for (int i = 0; i < n; i++) {
+                    CommandEncoder.rcptTo(out, env.recipients().get(recipientIndexes[i]), peer);
+                    flush();
+                    rcpt[i] = read(settings.commandTimeoutMs());
+                }
+            }
+        }
+        int accepted = 0;
+        for (int i = 0; i < n; i++) {
+            if (!mail.isPositive()) {
+                rcpt[i] = mail;
+            } else if (rcpt[i].isPositive()) {
+                accepted++;
+            }
+        }
+        if (accepted == 0) {
+            if (dataReply != null && dataReply.code() == 354) {
+                // RFC 2920 3.1: the server took DATA although no recipient was accepted; end the empty message.
+                writeRaw(DOT_CRLF);
+                read(settings.dataDoneTimeoutMs());
+            }
+            for (int i = 0; i < n; i++) {
+                results.add(result(recipientIndexes[i], rcpt[i]));
+            }
+            return results;
+        }
+        SmtpReply finalReply;
+        if (useBdat) {
+            phase = "sending message body";
+            CommandEncoder.bdatLast(out, body.length());
+            flush();
+            writeBody(body, false);
+            finalReply = read(settings.dataDoneTimeoutMs());
+        } else {
+            if (dataReply == null) {
+                phase = "sending DATA";
+                CommandEncoder.data(out);
+                flush();
+                dataReply = read(settings.commandTimeoutMs());
+            }
+            if (dataReply.code() == 354) {
+                phase = "sending message body";
+                writeBody(body, true);
+                phase = "sending end of data -- message may be sent more than once";
+                finalReply = read(settings.dataDoneTimeoutMs());
+            } else {
+                finalReply = dataReply;
+            }
+        }
+        if (finalReply.isPositive() || dataReply == null || dataReply.code() == 354) {
+            needsReset = false; // the transaction ended (either way) with the final reply
+        }
+        for (int i = 0; i < n; i++) {
+            results.add(result(recipientIndexes[i], rcpt[i].isPositive() ? finalReply : rcpt[i]));
+        }
+        return results;
+    }
+
+    /** Refusals decided before MAIL: what the peer announced it cannot take. */
+    private SmtpReply precheck(Envelope env, MessageBody body) {
+        if (!peer.accepts(body.length())) {
+            return SmtpReply.of(552, "5.3.4 Message size exceeds fixed limit of " + peer.maxSizeBytes()
+                + " bytes of host " + target.hostName());
+        }
+        if (env.smtpUtf8() && !peer.hasSmtpUtf8()) {
+            // RFC 6531 3.2: no downgrade; the message cannot be delivered to this server as is.
+            return SmtpReply.of(553, "5.6.7 SMTPUTF8 is required, but was not offered by host " + target.hostName());
+        }
+        if ("BINARYMIME".equalsIgnoreCase(env.bodyType()) && !(peer.hasBinaryMime() && peer.hasChunking())) {
+            return SmtpReply.of(554, "5.6.3 BINARYMIME is required, but was not offered by host "
+                + target.hostName());
+        }
+        // An 8BITMIME body to a peer without 8BITMIME is sent anyway, unconverted, as Postfix does by default
+        // (smtp_never_send_ehlo / "8BITMIME" downgrade is off): almost every server passes 8-bit through.
+        return null;
+    }
+
+    private static DeliveryResult result(int index, SmtpReply reply) {
+        RecipientState state = reply.isPositive() ? RecipientState.DELIVERED
+            : reply.isTransient() ? RecipientState.DEFERRED : RecipientState.BOUNCED;
+        return new DeliveryResult(index, state, reply.toString());
+    }
+
+    /**
+     * The body, then (for DATA) the terminating dot. DOT_STUFFED without TLS: straight from the spool's pages to
+     * the socket. Everything else goes through a chunk buffer (stuffing RAW bodies for DATA on the fly).
+     */
+    private void writeBody(MessageBody body, boolean isData) throws IOException {
+        hasSentBody = true;
+        long deadlineMs = settings.dataBlockTimeoutMs() + body.length() / (64 * 1024) * 1000L;
+        // XXX one deadline for the whole body (data-block-timeout plus a second per 64 KB) instead of one per
+        // block: per-block would need chunked writes and lose transferTo's zero-copy path.
+        ScheduledFuture<?> timer = watchdog.arm(tls != null ? tls : channel, deadlineMs, () -> writeTimedOut = true);
+        try {
+            boolean endsWithCrlf = true;
+            if (!isData || body.form() == BodyForm.DOT_STUFFED) {
+                if (tls == null) {
+                    body.transferTo(channel);
+                } else {
+                    try (InputStream in = body.openStream()) {
+                        in.transferTo(tlsOut);
+                    }
+                }
+            } else {
+                DotStuffer stuffer = new DotStuffer();
+                try (InputStream in = body.openMessageStream()) {
+                    endsWithCrlf = stuffer.copy(in, this::writeRaw);
+                }
+            }
+            if (isData) {
+                writeRaw(endsWithCrlf ? DOT_CRLF : CRLF_DOT_CRLF);
+            }
+            if (tlsOut != null) {
+                tlsOut.flush();
+            }
+        } catch (IOException e) {
+            if (writeTimedOut) {
+                throw new ProtocolException("421 4.4.2 timeout while sending message body to " + target.hostName());
+            }
+            throw e;
+        } finally {
+            timer.cancel(false);
+        }
+    }
+
+    private void writeRaw(byte[] bytes) throws IOException {
+        writeRaw(bytes, 0, bytes.length);
+    }
+
+    private void writeRaw(byte[] bytes, int offset, int length) throws IOException {
+        if (tlsOut != null) {
+            tlsOut.write(bytes, offset, length);
+        } else {
+            ByteBuffer b = ByteBuffer.wrap(bytes, offset, length);
+            while (b.hasRemaining()) {
+                channel.write(b);
+            }
+        }
+    }
+
+    private void flush() throws IOException {
+        out.flip();
+        if (tlsOut != null) {
+            byte[] tmp = new byte[out.remaining()];
+            out.get(tmp);
+            tlsOut.write(tmp);
+            tlsOut.flush();
+        } else {
+            while (out.hasRemaining()) {
+                channel.write(out);
+            }
+        }
+        out.clear();
+    }
+
+    private SmtpReply command(String line, int timeoutMs) throws IOException {
+        out.clear();
+        CommandEncoder.line(out, line);
+        flush();
+        return read(timeoutMs);
+    }
+
+    private SmtpReply read(int timeoutMs) throws IOException {
+        if (tls != null) {
+            tls.setSoTimeout(timeoutMs);
+        } else {
+            socket.setSoTimeout(timeoutMs);
+        }
+        return replies.read();
+    }
+
+    /** The diagnostic for a failure in the current phase, Postfix style. */
+    String lostConnectionText(IOException e) {
+        if (e instanceof ProtocolException p) {
+            return p.reply().toString();
+        }
+        String what = e instanceof java.net.SocketTimeoutException ? "conversation with " + target.hostName()
+            + "[" + target.address().getAddress().getHostAddress() + "] timed out while " + phase
+            : "lost connection with " + target.hostName() + "[" + target.address().getAddress().getHostAddress()
+            + "] while " + phase;
+        return "451 4.4.2 " + what;
+    }
+
+    /** True once the current transaction started its body: retrying it elsewhere could deliver it twice. */
+    boolean hasSentBody() {
+        return hasSentBody;
+    }
+
+    /** Runs once, when the connection closes (releases its permit and counts it down). */
+    void onClose(Runnable action) {
+        this.onClose = action;
+    }
+
+    MxResolver.Target target() {
+        return target;
+    }
+
+    PeerCapabilities peer() {
+        return peer;
+    }
+
+    boolean isTls() {
+        return tls != null;
+    }
+
+    int transactions() {
+        return transactions;
+    }
+
+    boolean isBroken() {
+        return isBroken;
+    }
+
+    void markBroken() {
+        isBroken = true;
+    }
+
+    long idleSinceNs() {
+        return idleSinceNs;
+    }
+
+    void markIdle(long nowNs) {
+        idleSinceNs = nowNs;
+    }
+
+    /** Polite close: QUIT, then wait briefly for its reply (RFC 5321 4.1.1.10). Never throws. */
+    void quit() {
+        if (!isBroken) {
+            try {
+                out.clear();
+                CommandEncoder.line(out, "QUIT");
+                flush();
+                read(Math.min(settings.commandTimeoutMs(), 5_000));
+            } catch (IOException ignored) {
+                // the peer may close first; that's fine
+            }
+        }
+        close();
+    }
+
+    @Override
+    public void close() {
+        if (isClosed) {
+            return;
+        }
+        isClosed = true;
+        isBroken = true;
+        onClose.run();
+        try {
+            if (tls != null) {
+                tls.close();
+            }
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+}

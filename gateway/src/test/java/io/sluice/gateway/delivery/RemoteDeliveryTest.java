@@ -1,0 +1,382 @@
+package io.sluice.gateway.delivery;
+
+import io.sluice.spool.BodyForm;
+import io.sluice.spool.Envelope;
+import io.sluice.spool.MessageId;
+import io.sluice.spool.RecipientState;
+import io.sluice.spool.RecipientStatus;
+import io.sluice.spool.SpoolEntry;
+import jakarta.mail.BodyPart;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static io.sluice.gateway.delivery.TestConfigs.await;
+import static io.sluice.gateway.delivery.TestConfigs.envelope;
+import static io.sluice.gateway.delivery.TestConfigs.message;
+import static io.sluice.gateway.delivery.TestConfigs.spool;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(60)
+class RemoteDeliveryTest {
+
+    private ScriptedSmtpServer server;
+    private MemorySpool spool;
+    private DeliveryAgent agent;
+    private final TestConfigs.Delivery cfg = new TestConfigs.Delivery();
+    private final List<List<Integer>> localCalls = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        server = new ScriptedSmtpServer();
+        spool = new MemorySpool();
+        cfg.relayTo(server.port());
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (agent != null) {
+            agent.close();
+        }
+        server.close();
+    }
+
+    private void startAgent() {
+        agent = new DeliveryAgent("gw.test", cfg.build(), TestConfigs.local(), spool, (entry, body, idx) -> {
+            localCalls.add(idx);
+            List<DeliveryResult> r = new ArrayList<>();
+            for (int i : idx) {
+                r.add(new DeliveryResult(i, RecipientState.DELIVERED, "250 2.0.0 delivered to maildir"));
+            }
+            return r;
+        }, true);
+        agent.start();
+    }
+
+    private void awaitFinished(MessageId id) throws InterruptedException {
+        await("message " + id + " finished; events=" + spool.events, 30_000, () -> spool.isFinished(id));
+    }
+
+    /** DSNs are the committed messages from the null sender. */
+    private List<SpoolEntry> dsns() {
+        return spool.committed.stream().filter(e -> e.envelope().isNullSender()).toList();
+    }
+
+    @Test
+    void shouldSendMailRcptAndDataInOneReadWhenPipeliningIsOffered() throws Exception {
+        startAgent();
+        MessageId id = spool(spool, envelope("s@origin.test", "a@remote.test", "b@remote.test", "c@remote.test"),
+            message("pipelined", 2000));
+        awaitFinished(id);
+        String chunk = server.reads.stream().filter(r -> r.contains("MAIL FROM:")).findFirst().orElseThrow();
+        assertTrue(chunk.contains("RCPT TO:<a@remote.test>") && chunk.contains("RCPT TO:<c@remote.test>")
+            && chunk.endsWith("DATA\r\n"), "one read: " + chunk);
+        assertEquals(1, server.messages.size());
+        assertEquals(List.of("a@remote.test", "b@remote.test", "c@remote.test"), server.messages.get(0).rcpts());
+        assertEquals(message("pipelined", 2000), server.messages.get(0).data(), "body arrives unstuffed intact");
+        for (int i = 0; i < 3; i++) {
+            assertEquals(RecipientState.DELIVERED, spool.state(id, i));
+        }
+        assertTrue(spool.events.stream().anyMatch(e -> e.state() == RecipientState.IN_FLIGHT), "marked in flight");
+    }
+
+    @Test
+    void shouldWaitForEachReplyWhenPipeliningIsNotOffered() throws Exception {
+        server.pipelining = false;
+        startAgent();
+        MessageId id = spool(spool, envelope("s@origin.test", "a@remote.test", "b@remote.test"), message("lockstep", 500));
+        awaitFinished(id);
+        String chunk = server.reads.stream().filter(r -> r.contains("MAIL FROM:")).findFirst().orElseThrow();
+        assertFalse(chunk.contains("RCPT"), "MAIL waits for its reply: " + chunk);
+        assertEquals(RecipientState.DELIVERED, spool.state(id, 1));
+    }
+
+    @Test
+    void shouldRecordEachRecipientsReplyAndBounceTheFailedOnes() throws Exception {
+        server.rcptReply = a -> a.startsWith("later") ? "450 4.2.0 mailbox busy"
+            : a.startsWith("gone") ? "550 5.1.1 <" + a + ">: Recipient address rejected: User unknown"
+            : "250 2.1.5 Ok";
+        startAgent();
+        MessageId id = spool(spool, envelope("s@origin.test", "later@remote.test", "gone@remote.test",
+            "ok@remote.test"), message("mixed", 800));
+        await("outcomes", 30_000, () -> spool.state(id, 0) == RecipientState.DEFERRED
+            && spool.state(id, 1) == RecipientState.BOUNCED && spool.state(id, 2) == RecipientState.DELIVERED);
+        RecipientStatus deferred = spool.entry(id).orElseThrow().recipients().get(0);
+        assertTrue(deferred.lastReply().startsWith("450 4.2.0"), deferred.lastReply());
+        assertTrue(deferred.nextAttemptEpochMs() > System.currentTimeMillis() + 30_000, "first retry after 1m");
+        await("one DSN", 10_000, () -> dsns().size() == 1);
+        SpoolEntry dsn = dsns().get(0);
+        assertEquals("s@origin.test", dsn.envelope().recipients().get(0).address());
+        String text = new String(spool.body(dsn.id()), StandardCharsets.UTF_8);
+        assertTrue(text.contains("Final-Recipient: rfc822; gone@remote.test"), text);
+        assertFalse(text.contains("Final-Recipient: rfc822; later@remote.test"), "deferred is not bounced");
+        assertTrue(text.contains("Diagnostic-Code: smtp; 550 5.1.1"), text);
+        assertTrue(text.contains("Status: 5.1.1"), text);
+    }
+
+    @Test
+    void shouldReuseCachedConnectionsForManyMessages() throws Exception {
+        cfg.connectionsPerDestination = 2;
+        startAgent();
+        List<MessageId> ids = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            ids.add(spool(spool, envelope("s@origin.test", "r" + i + "@remote.test"), message("m" + i, 1000)));
+        }
+        for (MessageId id : ids) {
+            awaitFinished(id);
+        }
+        assertEquals(40, server.messages.size());
+        assertTrue(server.connections.get() <= 2, "connections: " + server.connections.get());
+        DestinationStats stats = agent.stats().get(0);
+        assertEquals(40, stats.delivered(), stats.toString());
+        assertTrue(stats.activeConnections() >= 1 && stats.activeConnections() <= 2, stats.toString());
+    }
+
+    @Test
+    void shouldCloseIdleConnectionsWithQuit() throws Exception {
+        cfg.idle = Duration.ofMillis(300);
+        startAgent();
+        MessageId id = spool(spool, envelope("s@origin.test", "a@remote.test"), message("idle", 300));
+        awaitFinished(id);
+        await("QUIT after idle time", 10_000, () -> server.quits.get() == 1);
+        await("gauge back to 0", 5_000, () -> agent.stats().get(0).activeConnections() == 0);
+    }
+
+    @Test
+    void shouldSplitRecipientsIntoTransactionsOfTheConfiguredSize() throws Exception {
+        cfg.recipientsPerTransaction = 100;
+        startAgent();
+        String[] rcpts = new String[250];
+        for (int i = 0; i < rcpts.length; i++) {
+            rcpts[i] = "u" + i + "@remote.test";
+        }
+        MessageId id = spool(spool, envelope("s@origin.test", rcpts), message("split", 500));
+        awaitFinished(id);
+        assertEquals(3, server.messages.size());
+        assertEquals(250, server.messages.stream().mapToInt(m -> m.rcpts().size()).sum());
+        assertEquals(100, server.messages.stream().mapToInt(m -> m.rcpts().size()).max().orElseThrow());
+    }
+
+    @Test
+    void shouldDeferWhenTheConnectionDropsAtData() throws Exception {
+        server.dropAtData = true;
+        startAgent();
+        MessageId id = spool(spool, envelope("s@origin.test", "a@remote.test"), message("drop", 300));
+        await("deferred", 30_000, () -> spool.state(id, 0) == RecipientState.DEFERRED);
+        String reply = spool.entry(id).orElseThrow().recipients().get(0).lastReply();
+        assertTrue(reply.startsWith("451 4.4.2 lost connection with"), reply);
+        assertTrue(dsns().isEmpty());
+    }
+
+    @Test
+    void shouldDeferWhenTheServerStallsPastTheDataDoneTimeout() throws Exception {
+        server.stallBeforeFinalReplyMs = 3_000;
+        cfg.dataDoneTimeout = Duration.ofMillis(500);
+        startAgent();
+        MessageId id = spool(spool, envelope("s@origin.test", "a@remote.test"), message("stall", 300));
+        await("deferred", 30_000, () -> spool.state(id, 0) == RecipientState.DEFERRED);
+        String reply = spool.entry(id).orElseThrow().recipients().get(0).lastReply();
+        assertTrue(reply.contains("timed out while sending end of data"), reply);
+    }
+
+    @Test
+    void shouldDeferWhenNothingListens() throws Exception {
+        int port = server.port();
+        server.close();
+        cfg.relayTo(port);
+        startAgent();
+        MessageId id = spool(spool, envelope("s@origin.test", "a@remote.test"), message("refused", 300));
+        await("deferred", 30_000, () -> spool.state(id, 0) == RecipientState.DEFERRED);
+        String reply = spool.entry(id).orElseThrow().recipients().get(0).lastReply();
+        assertTrue(reply.startsWith("451 4.4.1 connect to 127.0.0.1[127.0.0.1]:" + port), reply);
+    }
+
+    @Test
+    void shouldBounceWithoutSendingWhenLargerThanThePeersSize() throws Exception {
+        server.extensions = List.of("SIZE 1000");
+        startAgent();
+        MessageId id = spool(spool, envelope("s@origin.test", "a@remote.test"), message("big", 5000));
+        awaitFinished(id);
+        assertEquals(RecipientState.BOUNCED, spool.state(id, 0));
+        String reply = spool.entry(id).orElseThrow().recipients().get(0).lastReply();
+        assertTrue(reply.startsWith("552 5.3.4"), reply);
+        assertTrue(server.commands.stream().noneMatch(c -> c.startsWith("MAIL")), "no MAIL sent");
+    }
+
+    @Test
+    void shouldAnnounceSizeAndBodyTypeInMail() throws Exception {
+        server.extensions = List.of("SIZE 100000", "8BITMIME");
+        startAgent();
+        Envelope base = envelope("s@origin.test", "a@remote.test");
+        Envelope env = new Envelope(base.sender(), base.recipients(), base.client(), base.arrivalEpochMs(),
+            "8BITMIME", false, null, null);
+        MessageId id = spool(spool, env, message("size", 700));
+        awaitFinished(id);
+        String mail = server.messages.get(0).mailLine();
+        assertTrue(mail.matches("MAIL FROM:<s@origin.test> SIZE=\\d+ BODY=8BITMIME"), mail);
+    }
+
+    @Test
+    void shouldBounceSmtpUtf8MailWhenThePeerLacksIt() throws Exception {
+        startAgent();
+        Envelope base = envelope("s@origin.test", "a@remote.test");
+        Envelope env = new Envelope(base.sender(), base.recipients(), base.client(), base.arrivalEpochMs(),
+            "8BITMIME", true, null, null);
+        MessageId id = spool(spool, env, message("utf8", 300));
+        awaitFinished(id);
+        String reply = spool.entry(id).orElseThrow().recipients().get(0).lastReply();
+        assertTrue(reply.startsWith("553 5.6.7"), reply);
+    }
+
+    @Test
+    void shouldFallBackToHeloWhenEhloIsRefused() throws Exception {
+        server.refuseEhlo = true;
+        startAgent();
+        MessageId id = spool(spool, envelope("s@origin.test", "a@remote.test"), message("helo", 300));
+        awaitFinished(id);
+        assertEquals(RecipientState.DELIVERED, spool.state(id, 0));
+        assertTrue(server.commands.contains("HELO gw.test"), server.commands.toString());
+        assertEquals("MAIL FROM:<s@origin.test>", server.messages.get(0).mailLine(), "no ESMTP parameters");
+    }
+
+    @Test
+    void shouldSendRawBodiesWithBdatWhenChunkingIsOffered() throws Exception {
+        server.extensions = List.of("CHUNKING", "8BITMIME");
+        startAgent();
+        String msg = message("bdat", 3000);
+        MessageId id = spool(spool, envelope("s@origin.test", "a@remote.test"), msg, BodyForm.RAW);
+        awaitFinished(id);
+        assertTrue(server.commands.stream().anyMatch(c -> c.startsWith("BDAT ") && c.endsWith(" LAST")),
+            server.commands.toString());
+        assertEquals(msg, server.messages.get(0).data());
+    }
+
+    @Test
+    void shouldDotStuffRawBodiesOnTheFlyWithoutChunking() throws Exception {
+        startAgent();
+        String msg = message("rawdata", 3000);
+        MessageId id = spool(spool, envelope("s@origin.test", "a@remote.test"), msg, BodyForm.RAW);
+        awaitFinished(id);
+        assertTrue(server.commands.contains("DATA"));
+        assertEquals(msg, server.messages.get(0).data());
+    }
+
+    @Test
+    void shouldRetryOnScheduleThenExpireAndSendOneParsableDsn() throws Exception {
+        cfg.retrySchedule = List.of(Duration.ofMillis(200));
+        cfg.maxQueueLifetime = Duration.ofSeconds(2);
+        server.rcptReply = a -> "451 4.3.0 try again later";
+        startAgent();
+        Envelope base = envelope("s@origin.test", "a@remote.test", "b@remote.test");
+        Envelope env = new Envelope(base.sender(), List.of(
+            new io.sluice.spool.Recipient("a@remote.test", "rfc822;alias@origin.test", io.sluice.spool.Recipient.NOTIFY_DEFAULT),
+            base.recipients().get(1)), base.client(), base.arrivalEpochMs(), "7BIT", false, "HDRS", "env-42");
+        MessageId id = spool(spool, env, message("expire", 1000));
+        awaitFinished(id);
+        assertEquals(RecipientState.EXPIRED, spool.state(id, 0));
+        assertEquals(RecipientState.EXPIRED, spool.state(id, 1));
+        long attempts = spool.events.stream().filter(e -> e.id().equals(id) && e.index() == 0
+            && e.state() == RecipientState.IN_FLIGHT).count();
+        assertTrue(attempts >= 3, "retried every 200 ms for 2 s: " + attempts);
+        await("one DSN", 10_000, () -> dsns().size() == 1);
+
+        MimeMessage dsn = new MimeMessage(Session.getInstance(new Properties()),
+            new ByteArrayInputStream(spool.body(dsns().get(0).id())));
+        assertTrue(dsn.getContentType().startsWith("multipart/report"), dsn.getContentType());
+        assertTrue(dsn.getContentType().contains("report-type=delivery-status"), dsn.getContentType());
+        assertEquals("<s@origin.test>", dsn.getHeader("To", ","));
+        MimeMultipart mp = (MimeMultipart) dsn.getContent();
+        assertEquals(3, mp.getCount());
+        assertTrue(mp.getBodyPart(0).isMimeType("text/plain"));
+        BodyPart status = mp.getBodyPart(1);
+        assertTrue(status.isMimeType("message/delivery-status"), status.getContentType());
+        String fields = read(status.getInputStream());
+        assertTrue(fields.contains("Reporting-MTA: dns; gw.test"), fields);
+        assertTrue(fields.contains("Original-Envelope-Id: env-42"), fields);
+        assertTrue(fields.contains("Arrival-Date: "), fields);
+        assertTrue(fields.contains("Original-Recipient: rfc822;alias@origin.test"), fields);
+        assertTrue(fields.contains("Final-Recipient: rfc822; a@remote.test"), fields);
+        assertTrue(fields.contains("Final-Recipient: rfc822; b@remote.test"), fields);
+        assertTrue(fields.contains("Action: failed"), fields);
+        assertTrue(fields.contains("Status: 4.3.0"), fields);
+        assertTrue(fields.contains("Remote-MTA: dns; 127.0.0.1"), fields);
+        assertTrue(fields.contains("Diagnostic-Code: smtp; 451 4.3.0 try again later"), fields);
+        BodyPart returned = mp.getBodyPart(2);
+        assertTrue(returned.isMimeType("text/rfc822-headers"), "RET=HDRS: " + returned.getContentType());
+        String headers = read(returned.getInputStream());
+        assertTrue(headers.contains("Subject: expire"), headers);
+        assertFalse(headers.contains("Some body text"), headers);
+    }
+
+    @Test
+    void shouldNotBounceABounce() throws Exception {
+        server.rcptReply = a -> "550 5.1.1 no such user";
+        startAgent();
+        MessageId id = spool(spool, envelope("", "a@remote.test"), message("double-bounce", 300));
+        awaitFinished(id);
+        // The DSN decision precedes the BOUNCED record, so once finished nothing more can come.
+        assertEquals(RecipientState.BOUNCED, spool.state(id, 0));
+        assertTrue(dsns().stream().noneMatch(e -> !e.id().equals(id)), "no DSN for a null-sender message");
+    }
+
+    @Test
+    void shouldHonourNotifyNeverAndSuccess() throws Exception {
+        server.rcptReply = a -> a.startsWith("never") ? "550 5.1.1 no such user" : "250 2.1.5 Ok";
+        startAgent();
+        Envelope base = envelope("s@origin.test", "x@remote.test");
+        Envelope env = new Envelope(base.sender(), List.of(
+            new io.sluice.spool.Recipient("never@remote.test", null, io.sluice.spool.Recipient.NOTIFY_NEVER),
+            new io.sluice.spool.Recipient("yes@remote.test", null, io.sluice.spool.Recipient.NOTIFY_SUCCESS)),
+            base.client(), base.arrivalEpochMs(), "7BIT", false, null, null);
+        MessageId id = spool(spool, env, message("notify", 300));
+        awaitFinished(id);
+        await("success DSN", 10_000, () -> dsns().size() == 1);
+        String text = new String(spool.body(dsns().get(0).id()), StandardCharsets.UTF_8);
+        assertTrue(text.contains("Action: relayed") && text.contains("yes@remote.test"), text);
+        assertFalse(text.contains("never@remote.test"), text);
+    }
+
+    @Test
+    void shouldDeliverLocalDomainsThroughTheLocalTransport() throws Exception {
+        startAgent();
+        MessageId id = spool(spool, envelope("s@origin.test", "u1@local.test", "far@remote.test", "u2@LOCAL.test"),
+            message("local", 300));
+        awaitFinished(id);
+        assertEquals(List.of(List.of(0, 2)), localCalls);
+        assertEquals(List.of("far@remote.test"), server.messages.get(0).rcpts());
+    }
+
+    @Test
+    void shouldScheduleRecoveredDeferredRecipientsAtTheirNextAttempt() throws Exception {
+        long due = System.currentTimeMillis() + 700;
+        byte[] body = TestConfigs.stuff(message("recovered", 300)).getBytes(StandardCharsets.UTF_8);
+        SpoolEntry e = spool.putRecovered(envelope("s@origin.test", "a@remote.test", "b@remote.test"),
+            BodyForm.DOT_STUFFED, body, List.of(new RecipientStatus(0, RecipientState.DEFERRED, 1, due, "451 later"),
+                new RecipientStatus(1, RecipientState.QUEUED, 0, 0, "")));
+        startAgent();
+        await("queued one sent", 30_000, () -> spool.state(e.id(), 1) == RecipientState.DELIVERED);
+        assertEquals(RecipientState.DEFERRED, spool.state(e.id(), 0), "not before its time");
+        awaitFinished(e.id());
+        assertTrue(System.currentTimeMillis() >= due);
+        assertEquals(2, server.messages.size());
+    }
+
+    private static String read(InputStream in) throws Exception {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,283 @@
+package io.sluice.spool.chronicle;
+
+import io.sluice.spool.BodyForm;
+import io.sluice.spool.CommitListener;
+import io.sluice.spool.Envelope;
+import io.sluice.spool.MessageBody;
+import io.sluice.spool.MessageId;
+import io.sluice.spool.RecipientState;
+import io.sluice.spool.Spool;
+import io.sluice.spool.SpoolEntry;
+import io.sluice.spool.SpoolException;
+import io.sluice.spool.SpoolOptions;
+import io.sluice.spool.SpoolReader;
+import io.sluice.spool.SpoolStats;
+import io.sluice.spool.SpoolWriter;
+import io.sluice.spool.index.IndexedMessage;
+import io.sluice.spool.index.MessageIndex;
+import io.sluice.spool.recovery.RecoveryScan;
+import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * The spool on Chronicle Queue. {@link #open} replays the queue into the index ({@link RecoveryScan}), then
+ * starts the one writer thread ({@link SpoolWriterAgent}); every public method is thread-safe and none touches
+ * Chronicle's appender. {@link #openReadOnly} gives the queue CLI a snapshot without disturbing a running
+ * gateway.
+ *
+ * <p>Message ids: {@code max(last + 1, nowMs << 20)}, where {@code last} starts at the largest id found in the
+ * queue. Increasing, positive, unique across restarts (even if the clock steps back, as long as the queue still
+ * holds a message from after the step), and they read as arrival time: {@code id >>> 20} is epoch milliseconds.
+ */
+public final class ChronicleSpool implements Spool {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChronicleSpool.class);
+    static final int ID_COUNTER_BITS = 20;
+    /** Staging and chunk size: a message up to this size is one record; larger ones are chunked. */
+    static final int CHUNK_BYTES = 64 * 1024;
+    /** First staging buffer of every message: the common 5 KB message never touches a 64 KB chunk. */
+    static final int SMALL_STAGING_BYTES = 8 * 1024;
+    private static final int MAX_POOLED_CHUNKS = 1024;
+
+    private final SpoolOptions options;
+    private final QueueDirectory directory;
+    private final MessageIndex index;
+    private final SpaceMonitor space;
+    private final CycleFiles files;
+    private final ChunkPool chunkPool = new ChunkPool(CHUNK_BYTES, SMALL_STAGING_BYTES, MAX_POOLED_CHUNKS);
+    private final SpoolWriterAgent agent;
+    private final AtomicLong lastId;
+    private volatile boolean closed;
+
+    private ChronicleSpool(SpoolOptions options, QueueDirectory directory, MessageIndex index, CycleFiles files,
+                           long maxSeenId, LongSupplier usableBytes) {
+        this.options = options;
+        this.directory = directory;
+        this.index = index;
+        this.files = files;
+        this.lastId = new AtomicLong(maxSeenId);
+        this.space = new SpaceMonitor(usableBytes, options.minFreeBytes());
+        this.agent = new SpoolWriterAgent(this, directory.queue(), index, space, options.durability(), files);
+    }
+
+    /**
+     * Opens (creating if needed) the spool in {@code options.dir()}, recovering every committed message.
+     *
+     * @throws SpoolException when the directory cannot be created, written, locked or read
+     */
+    public static Spool open(SpoolOptions options) {
+        return open(options, null, null);
+    }
+
+    /** Test hook: a Chronicle clock (to roll files on demand) and a stand-in for the file system's free space. */
+    static ChronicleSpool open(SpoolOptions options, TimeProvider clock, LongSupplier usableBytes) {
+        QueueDirectory directory = QueueDirectory.openWritable(options.dir(), options.rollInterval(), clock);
+        try {
+            MessageIndex index = new MessageIndex();
+            CycleFiles files = new CycleFiles();
+            RecoveryScan scan = new RecoveryScan(index);
+            QueueReplay.replay(directory.queue(), scan, files);
+            scan.finish();
+            LOG.info("spool {}: recovered {} messages ({} live), {} events, {} unreadable records",
+                options.dir(), scan.messages(), index.liveMessages(), scan.events(), scan.skipped());
+            ChronicleSpool spool = new ChronicleSpool(options, directory, index, files, scan.maxSeenId(),
+                usableBytes != null ? usableBytes : directory::usableBytes);
+            spool.agent.start();
+            return spool;
+        } catch (RuntimeException e) {
+            directory.close();
+            throw e instanceof SpoolException se ? se
+                : new SpoolException("spool " + options.dir() + " cannot be read: " + e, e);
+        }
+    }
+
+    /**
+     * Opens the spool in {@code dir} for inspection only: a snapshot of the messages committed by now, with
+     * their state, and their bodies. Safe while a gateway has the spool open (it takes no lock and writes
+     * nothing).
+     *
+     * @throws SpoolException when {@code dir} holds no spool or cannot be read
+     */
+    public static SpoolReader openReadOnly(Path dir) {
+        QueueDirectory directory = QueueDirectory.openReadOnly(dir);
+        try {
+            MessageIndex index = new MessageIndex();
+            RecoveryScan scan = new RecoveryScan(index);
+            QueueReplay.replay(directory.queue(), scan, new CycleFiles());
+            scan.finish();
+            return new ReadOnlySpool(directory, index);
+        } catch (RuntimeException e) {
+            directory.close();
+            throw new SpoolException("spool " + dir + " cannot be read: " + e, e);
+        }
+    }
+
+    long maxMessageBytes() {
+        return options.maxMessageBytes();
+    }
+
+    ChunkPool chunkPool() {
+        return chunkPool;
+    }
+
+    SpoolWriterAgent agent() {
+        return agent;
+    }
+
+    boolean isClosed() {
+        return closed || agent.isStopped();
+    }
+
+    boolean isStopped() {
+        return agent.isStopped();
+    }
+
+    /** Runs a reclamation pass now rather than within a second; the future completes when it is over. */
+    CompletableFuture<Void> reclaimNow() {
+        return agent.requestReclaim();
+    }
+
+    @Override
+    public SpoolWriter begin(Envelope envelope, BodyForm form) {
+        Objects.requireNonNull(envelope, "envelope");
+        Objects.requireNonNull(form, "form");
+        return new ChronicleSpoolWriter(this, nextId(), envelope, EnvelopeCodec.encode(envelope), form);
+    }
+
+    private long nextId() {
+        while (true) {
+            long last = lastId.get();
+            long candidate = Math.max(last + 1, System.currentTimeMillis() << ID_COUNTER_BITS);
+            if (lastId.compareAndSet(last, candidate)) {
+                return candidate;
+            }
+        }
+    }
+
+    @Override
+    public boolean hasSpaceFor(long bytes) {
+        return !isClosed() && space.hasSpaceFor(bytes);
+    }
+
+    @Override
+    public void setCommitListener(CommitListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        for (SpoolEntry e : index.register(listener)) {
+            listener.onCommitted(e);
+        }
+    }
+
+    @Override
+    public Optional<SpoolEntry> entry(MessageId id) {
+        return Optional.ofNullable(index.snapshot(id.value()));
+    }
+
+    @Override
+    public List<SpoolEntry> entries() {
+        return index.snapshots();
+    }
+
+    @Override
+    public Optional<MessageBody> openBody(MessageId id) {
+        IndexedMessage m = index.get(id.value());
+        return m == null ? Optional.empty() : Optional.of(new ChronicleMessageBody(directory.queue(), m));
+    }
+
+    @Override
+    public void recordOutcome(MessageId id, int recipientIndex, RecipientState state, long nextAttemptEpochMs,
+                              String reply) {
+        Objects.requireNonNull(state, "state");
+        if (closed) {
+            LOG.debug("spool closed: outcome for {} not recorded", id);
+            return;
+        }
+        int attempts = index.recordOutcome(id.value(), recipientIndex, state, nextAttemptEpochMs, reply);
+        if (attempts >= 0) {
+            agent.submit(new EventOp(id.value(), recipientIndex, state, attempts, nextAttemptEpochMs, utf8(reply)));
+        }
+    }
+
+    private static byte[] utf8(String reply) {
+        if (reply == null || reply.isEmpty()) {
+            return new byte[0];
+        }
+        byte[] b = reply.getBytes(StandardCharsets.UTF_8);
+        if (b.length <= SpoolRecordDescriptor.MAX_REPLY_BYTES) {
+            return b;
+        }
+        int end = SpoolRecordDescriptor.MAX_REPLY_BYTES;
+        while (end > 0 && (b[end] & 0xC0) == 0x80) { // do not cut a UTF-8 sequence
+            end--;
+        }
+        return java.util.Arrays.copyOf(b, end);
+    }
+
+    @Override
+    public SpoolStats stats() {
+        return new SpoolStats(agent.messagesCommitted, index.liveMessages(), agent.bytesCommitted, agent.syncs,
+            files.count(), space.usableBytes());
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (agent.isWriterThread()) {
+            // Closed from a commit listener: the writer cannot wait for itself; finish on another thread.
+            Thread.ofPlatform().name("sluice-spool-close").start(this::release);
+            return;
+        }
+        release();
+    }
+
+    private void release() {
+        agent.stop();
+        directory.close();
+    }
+
+    /** A read-only snapshot over the queue files (see {@link #openReadOnly}). */
+    private static final class ReadOnlySpool implements SpoolReader {
+
+        private final QueueDirectory directory;
+        private final MessageIndex index;
+
+        ReadOnlySpool(QueueDirectory directory, MessageIndex index) {
+            this.directory = directory;
+            this.index = index;
+        }
+
+        @Override
+        public Optional<SpoolEntry> entry(MessageId id) {
+            return Optional.ofNullable(index.snapshot(id.value()));
+        }
+
+        @Override
+        public List<SpoolEntry> entries() {
+            return index.snapshots();
+        }
+
+        @Override
+        public Optional<MessageBody> openBody(MessageId id) {
+            IndexedMessage m = index.get(id.value());
+            return m == null ? Optional.empty() : Optional.of(new ChronicleMessageBody(directory.queue(), m));
+        }
+
+        @Override
+        public void close() {
+            directory.close();
+        }
+    }
+}

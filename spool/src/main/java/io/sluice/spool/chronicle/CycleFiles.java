@@ -1,0 +1,142 @@
+package io.sluice.spool.chronicle;
+
+import io.sluice.spool.index.MessageIndex;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import org.agrona.collections.IntHashSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The queue's files by roll cycle: which exist, which were written since the last force, and deleting finished
+ * ones. Writer thread only (filled by the recovery scan before that thread starts).
+ *
+ * <h2>Reclamation rule</h2>
+ * A message pins the file holding its first record (its first chunk, or its MESSAGE record when inline); the
+ * events about it always come later, in the same or newer files. Files are deleted <em>oldest first and in
+ * order</em>, and a file is deleted only when
+ * <ol>
+ *   <li>it is older than the newest file (the appender's active file is never deleted: Chronicle would keep
+ *       appending to the unlinked file and the data would be gone at the next open);</li>
+ *   <li>it is older than the first chunk of every message still being received; and</li>
+ *   <li>every message it pins is finished (all recipients terminal).</li>
+ * </ol>
+ * Deleting in order is what makes this safe: when file N goes, files before it are already gone, so every message
+ * an event in file N refers to lived in file N or earlier and is finished. Events in newer files about messages
+ * of file N are ignored at replay, which is right, as those messages are finished. Known compromise: one message
+ * deferred for days pins its file and every newer one; relocating it (re-appending body and state into the
+ * active file, then deleting) would remove that and is not done yet.
+ */
+final class CycleFiles {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CycleFiles.class);
+
+    private final TreeMap<Integer, File> byCycle = new TreeMap<>();
+    private final TreeMap<Integer, FileChannel> channels = new TreeMap<>();
+    private final IntHashSet dirty = new IntHashSet();
+    private int lastWrittenCycle = Integer.MIN_VALUE;
+    private volatile int count;
+
+    void put(int cycle, File file) {
+        if (file != null && byCycle.put(cycle, file) == null) {
+            count = byCycle.size();
+        }
+    }
+
+    int count() {
+        return count;
+    }
+
+    int newestCycle() {
+        return byCycle.isEmpty() ? Integer.MIN_VALUE : byCycle.lastKey();
+    }
+
+    /** After each append: remember the appender's file and that it needs a force. Allocation-free when unchanged. */
+    void noteWritten(ExcerptAppender appender) {
+        int cycle = appender.cycle();
+        if (cycle != lastWrittenCycle) {
+            lastWrittenCycle = cycle;
+            put(cycle, appender.currentFile());
+        }
+        dirty.add(cycle);
+    }
+
+    /** Forces every file written since the last call (usually one; two across a roll). */
+    void forceDirty() throws IOException {
+        IntHashSet.IntIterator it = dirty.iterator();
+        while (it.hasNext()) {
+            int cycle = it.nextValue();
+            FileChannel ch = channel(cycle);
+            if (ch != null) {
+                ch.force(false);
+            }
+        }
+        dirty.clear();
+        // Keep a channel only for the active file; older files are not written again.
+        while (channels.size() > 1) {
+            closeQuietly(channels.pollFirstEntry().getValue());
+        }
+    }
+
+    private FileChannel channel(int cycle) throws IOException {
+        FileChannel ch = channels.get(cycle);
+        if (ch == null) {
+            File f = byCycle.get(cycle);
+            if (f == null) {
+                return null;
+            }
+            ch = FileChannel.open(f.toPath(), StandardOpenOption.WRITE);
+            channels.put(cycle, ch);
+        }
+        return ch;
+    }
+
+    /** Deletes finished files older than {@code limitCycle}, oldest first, stopping at the first unfinished one. */
+    void reclaim(int limitCycle, MessageIndex index) {
+        Iterator<Map.Entry<Integer, File>> it = byCycle.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Integer, File> e = it.next();
+            int cycle = e.getKey();
+            if (cycle >= limitCycle || !index.isCycleFinished(cycle)) {
+                return;
+            }
+            FileChannel ch = channels.remove(cycle);
+            if (ch != null) {
+                closeQuietly(ch);
+            }
+            try {
+                Files.deleteIfExists(e.getValue().toPath());
+            } catch (IOException ex) {
+                LOG.warn("could not delete finished spool file {}: {}", e.getValue(), ex.toString());
+                return;
+            }
+            it.remove();
+            count = byCycle.size();
+            dirty.remove(cycle);
+            index.dropCycle(cycle);
+        }
+    }
+
+    void closeChannels() {
+        for (FileChannel ch : channels.values()) {
+            closeQuietly(ch);
+        }
+        channels.clear();
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            LOG.debug("closing spool file channel: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,400 @@
+package io.sluice.spool.chronicle;
+
+import io.sluice.spool.AppendResult;
+import io.sluice.spool.BodyForm;
+import io.sluice.spool.CommitListener;
+import io.sluice.spool.Durability;
+import io.sluice.spool.index.IndexedMessage;
+import io.sluice.spool.index.MessageIndex;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import org.agrona.collections.ObjectHashSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+
+import static io.sluice.spool.chronicle.SpoolRecordDescriptor.*;
+
+/**
+ * The spool's one writer: a platform thread that owns the only Chronicle appender (see the Chronicle notes:
+ * per-thread appenders leak under virtual threads and the appender lock starves them). Sessions and delivery
+ * threads hand it {@link Chunk}s, committing {@link ChronicleSpoolWriter}s and {@link EventOp}s through an MPSC
+ * queue and wait on a completion; no other thread touches the appender.
+ *
+ * <p>Group commit, one duty cycle: drain up to {@link #BATCH_OPS} ops and append them all; then, for
+ * {@link Durability#FSYNC}, force every queue file written in this batch once; only then publish the batch's
+ * messages to the index (and the {@link CommitListener}) and complete their futures. Everything committed while
+ * the previous force ran therefore shares the next one. Events are never forced on their own: the next group
+ * commit's force covers them, or an idle-time force at most {@link #EVENT_SYNC_NS} later.
+ *
+ * <p>Failures of a write or a force (disk full, I/O error; with memory-mapped files even a fault in an unsafe
+ * access) fail the affected commits with {@link AppendResult#IO_ERROR} or {@link AppendResult#NO_SPACE}, never
+ * the thread. Known compromise: a message whose record was written but whose force failed is reported failed
+ * (451) yet may reappear after a restart; delivery is at-least-once anyway.
+ */
+final class SpoolWriterAgent implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SpoolWriterAgent.class);
+    static final int BATCH_OPS = 1024;
+    static final long IDLE_PARK_NS = 10_000_000L;
+    static final long EVENT_SYNC_NS = 1_000_000_000L;
+    static final long RECLAIM_NS = 1_000_000_000L;
+
+    private final ChronicleSpool spool;
+    private final SingleChronicleQueue queue;
+    private final MessageIndex index;
+    private final SpaceMonitor space;
+    private final Durability durability;
+    private final CycleFiles files;
+    /**
+     * MPSC hand-off. Agrona's ManyToOneConcurrentArrayQueue needs {@code --add-exports
+     * java.base/jdk.internal.misc} on JDK 21+, which the launcher does not pass; the JDK's lock-free queue costs
+     * one small node per op (per commit, per 64 KB chunk, per event), never per append call. Its length is bounded
+     * without a capacity: each writer has at most {@link ChronicleSpoolWriter#MAX_CHUNKS_IN_FLIGHT} chunks and
+     * one commit queued.
+     */
+    private final ConcurrentLinkedQueue<Object> ops = new ConcurrentLinkedQueue<>();
+    private final List<ChronicleSpoolWriter> batch = new ArrayList<>();
+    private final ObjectHashSet<ChronicleSpoolWriter> openChunked = new ObjectHashSet<>();
+    private final Thread thread;
+    private volatile boolean sleeping;
+    private volatile boolean stopRequested;
+    private volatile boolean stopped;
+    private RecordWriter writer;
+    private boolean hasUnsyncedWrites;
+    private long lastSyncNs = System.nanoTime();
+    private long lastReclaimNs = System.nanoTime();
+    private int lastFailureLoggedCycle;
+
+    volatile long messagesCommitted;
+    volatile long bytesCommitted;
+    volatile long syncs;
+
+    SpoolWriterAgent(ChronicleSpool spool, SingleChronicleQueue queue, MessageIndex index, SpaceMonitor space,
+                     Durability durability, CycleFiles files) {
+        this.spool = spool;
+        this.queue = queue;
+        this.index = index;
+        this.space = space;
+        this.durability = durability;
+        this.files = files;
+        this.thread = new Thread(this, "sluice-spool-writer");
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    boolean isWriterThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    boolean isStopped() {
+        return stopped;
+    }
+
+    /** Any thread: queues an op; false once the writer has stopped (the op was not taken). */
+    boolean submit(Object op) {
+        ops.offer(op);
+        if (stopped && ops.remove(op)) {
+            return false; // the writer is gone and never saw it; if it did see it, it failed it as CLOSED
+        }
+        if (sleeping) {
+            LockSupport.unpark(thread);
+        }
+        return true;
+    }
+
+    /**
+     * Runs a reclamation pass after everything queued before it (the writer also runs one every second); the
+     * future completes when the pass is over. For tests and operators.
+     */
+    CompletableFuture<Void> requestReclaim() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (!submit(done)) {
+            done.complete(null);
+        }
+        return done;
+    }
+
+    /** Stops after everything queued so far is written, forced and completed; waits for that. */
+    void stop() {
+        stopRequested = true;
+        LockSupport.unpark(thread);
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true; // shutdown goes on; restore the flag for the caller below
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void run() {
+        ExcerptAppender appender = null;
+        try {
+            appender = queue.createAppender();
+            writer = new RecordWriter(appender, queue.blockSize() / 4);
+            while (true) {
+                int n = drain(BATCH_OPS);
+                if (!batch.isEmpty()) {
+                    finishBatch();
+                }
+                long nowNs = System.nanoTime();
+                space.refreshIfDue(nowNs);
+                housekeeping(nowNs);
+                if (n == 0) {
+                    if (stopRequested && ops.isEmpty()) {
+                        break;
+                    }
+                    sleeping = true;
+                    if (ops.isEmpty()) {
+                        LockSupport.parkNanos(IDLE_PARK_NS);
+                    }
+                    sleeping = false;
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            // A bug, not an expected condition (those are handled per op): the spool fails closed, loudly, once.
+            LOG.error("spool writer thread died; the spool refuses new mail until restarted", e);
+        } finally {
+            stopped = true;
+            for (Object op = ops.poll(); op != null; op = ops.poll()) {
+                failClosed(op);
+            }
+            syncQuietly();
+            files.closeChannels();
+            if (appender != null) {
+                appender.close();
+            }
+        }
+    }
+
+    private int drain(int limit) {
+        int n = 0;
+        for (Object op; n < limit && (op = ops.poll()) != null; n++) {
+            execute(op);
+        }
+        return n;
+    }
+
+    private void housekeeping(long nowNs) {
+        if (hasUnsyncedWrites && nowNs - lastSyncNs >= EVENT_SYNC_NS) {
+            syncQuietly();
+        }
+        if (nowNs - lastReclaimNs >= RECLAIM_NS) {
+            lastReclaimNs = nowNs;
+            reclaim();
+        }
+    }
+
+    private void execute(Object op) {
+        try {
+            if (op instanceof Chunk c) {
+                writeChunk(c);
+            } else if (op instanceof ChronicleSpoolWriter w) {
+                if (w.isAbortOp) {
+                    openChunked.remove(w);
+                } else {
+                    writeMessage(w);
+                }
+            } else if (op instanceof EventOp e) {
+                writeEvent(e);
+            } else if (op instanceof CompletableFuture<?> reclaimDone) {
+                if (!batch.isEmpty()) {
+                    finishBatch(); // publish what came before, so its messages count in this pass
+                }
+                reclaim();
+                reclaimDone.complete(null);
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.error("spool writer: unexpected failure handling {}", op.getClass().getSimpleName(), e);
+        }
+    }
+
+    private void writeChunk(Chunk c) {
+        ChronicleSpoolWriter owner = c.owner;
+        try {
+            if (owner.failure != null) {
+                return;
+            }
+            int length = chunkRecordLength(c.buffer.remaining());
+            AppendResult r = checkWritable(length);
+            if (r == AppendResult.OK) {
+                long idx = writer.writeChunk(owner.idValue(), c.number, c.isLast, c.buffer);
+                afterWrite(length);
+                if (owner.firstChunkIndex == NO_CHUNK_INDEX) {
+                    owner.firstChunkIndex = idx;
+                    owner.firstChunkCycle = queue.rollCycle().toCycle(idx);
+                    openChunked.add(owner);
+                }
+                owner.chunksWritten++;
+            } else {
+                owner.failure = r;
+            }
+        } catch (RuntimeException | Error e) {
+            owner.failure = writeFailed(e);
+        } finally {
+            spool.chunkPool().release(c);
+            owner.onChunkDone();
+        }
+    }
+
+    private void writeMessage(ChronicleSpoolWriter w) {
+        openChunked.remove(w);
+        batch.add(w);
+        AppendResult failed = w.failure;
+        if (failed != null) {
+            w.writeResult = failed;
+            w.releaseStaging();
+            return;
+        }
+        boolean chunked = w.isChunked();
+        Chunk staging = w.staging();
+        long inline = chunked || staging == null ? 0 : staging.buffer.remaining();
+        int length = messageRecordLength(w.envelope.length, inline);
+        if (!writer.fits(length)) {
+            w.writeResult = AppendResult.TOO_LARGE;
+            w.releaseStaging();
+            return;
+        }
+        AppendResult r = checkWritable(length);
+        if (r != AppendResult.OK) {
+            w.writeResult = r;
+            w.releaseStaging();
+            return;
+        }
+        short flags = (short) ((w.form == BodyForm.DOT_STUFFED ? FLAG_DOT_STUFFED : 0) | (chunked ? FLAG_CHUNKED : 0));
+        try {
+            long idx = writer.writeMessage(w.idValue(), flags, w.size(), chunked ? w.firstChunkIndex : NO_CHUNK_INDEX,
+                chunked ? w.chunksWritten : 0, w.envelope, chunked || staging == null ? null : staging.buffer);
+            afterWrite(length);
+            int cycle = chunked ? w.firstChunkCycle : queue.rollCycle().toCycle(idx);
+            w.indexed = new IndexedMessage(w.idValue(), w.envelopeValue, w.form, w.size(), idx,
+                chunked ? w.firstChunkIndex : NO_CHUNK_INDEX, chunked ? w.chunksWritten : 0, cycle);
+            w.writeResult = AppendResult.OK;
+        } catch (RuntimeException | Error e) {
+            w.writeResult = writeFailed(e);
+        } finally {
+            w.releaseStaging();
+        }
+    }
+
+    private void writeEvent(EventOp e) {
+        int length = REPLY_OFFSET + e.replyUtf8().length;
+        // Events are written even below the reserve: they free space (finished messages get reclaimed).
+        try {
+            writer.writeEvent(e);
+            afterWrite(length);
+        } catch (RuntimeException | Error ex) {
+            writeFailed(ex);
+        }
+    }
+
+    private AppendResult checkWritable(long length) {
+        return space.hasSpaceFor(length) ? AppendResult.OK : AppendResult.NO_SPACE;
+    }
+
+    private void afterWrite(long length) {
+        space.consume(length);
+        hasUnsyncedWrites = true;
+        files.noteWritten(writer.appender());
+    }
+
+    private AppendResult writeFailed(Throwable e) {
+        int cycle = queue.cycle();
+        if (cycle != lastFailureLoggedCycle) { // once per file, not once per message: the disk stays full a while
+            lastFailureLoggedCycle = cycle;
+            LOG.warn("spool write failed ({}); failing commits until it recovers", e.toString());
+        }
+        space.refreshIfDue(System.nanoTime() + SpaceMonitor.REFRESH_NS);
+        return space.hasSpaceFor(0) ? AppendResult.IO_ERROR : AppendResult.NO_SPACE;
+    }
+
+    private void finishBatch() {
+        boolean anyOk = false;
+        for (ChronicleSpoolWriter w : batch) {
+            anyOk |= w.writeResult == AppendResult.OK;
+        }
+        if (anyOk && durability == Durability.FSYNC && !sync()) {
+            for (ChronicleSpoolWriter w : batch) {
+                if (w.writeResult == AppendResult.OK) {
+                    w.writeResult = AppendResult.IO_ERROR;
+                }
+            }
+        }
+        for (ChronicleSpoolWriter w : batch) {
+            CommitListener listener = null;
+            if (w.writeResult == AppendResult.OK) {
+                listener = index.add(w.indexed);
+                messagesCommitted = messagesCommitted + 1;
+                bytesCommitted = bytesCommitted + w.size();
+            }
+            w.future.complete(w.writeResult);
+            if (listener != null) {
+                notify(listener, w.indexed);
+            }
+        }
+        batch.clear();
+    }
+
+    private void notify(CommitListener listener, IndexedMessage m) {
+        try {
+            listener.onCommitted(index.snapshot(m.id()));
+        } catch (RuntimeException e) {
+            LOG.error("commit listener failed for message {}", Long.toHexString(m.id()), e);
+        }
+    }
+
+    /** Forces every file written since the last force. */
+    private boolean sync() {
+        try {
+            files.forceDirty();
+            syncs = syncs + 1;
+            hasUnsyncedWrites = false;
+            lastSyncNs = System.nanoTime();
+            return true;
+        } catch (java.io.IOException | RuntimeException e) {
+            writeFailed(e);
+            return false;
+        }
+    }
+
+    private void syncQuietly() {
+        if (hasUnsyncedWrites) {
+            sync();
+        }
+    }
+
+    private void reclaim() {
+        // Never the newest file: the appender writes there, and deleting it loses appends silently.
+        int limit = Math.max(files.newestCycle(), queue.lastCycle());
+        for (ChronicleSpoolWriter w : openChunked) {
+            limit = Math.min(limit, w.firstChunkCycle);
+        }
+        files.reclaim(limit, index);
+    }
+
+    private void failClosed(Object op) {
+        if (op instanceof Chunk c) {
+            spool.chunkPool().release(c);
+            c.owner.onChunkDone();
+        } else if (op instanceof CompletableFuture<?> reclaimDone) {
+            reclaimDone.complete(null);
+        } else if (op instanceof ChronicleSpoolWriter w && !w.isAbortOp) {
+            w.releaseStaging();
+            w.future.complete(AppendResult.CLOSED);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.sluice.spool.chronicle;
+
+import io.sluice.spool.BodyForm;
+import io.sluice.spool.Durability;
+import io.sluice.spool.MessageBody;
+import io.sluice.spool.MessageId;
+import io.sluice.spool.RecipientState;
+import io.sluice.spool.Spool;
+import io.sluice.spool.SpoolOptions;
+import io.sluice.spool.SpoolWriter;
+import net.openhft.chronicle.core.time.SetTimeProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static io.sluice.spool.chronicle.SpoolFixtures.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Files roll (one-minute cycles here, driven by a settable Chronicle clock) and a file is deleted once every
+ * message it holds is finished, oldest first; a file with a live message is kept, and so are the newer files.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ReclamationTest {
+
+    private static final long MINUTE_MS = 60_000;
+
+    @TempDir
+    Path dir;
+
+    private final SetTimeProvider clock = new SetTimeProvider(System.currentTimeMillis() / MINUTE_MS * MINUTE_MS);
+
+    private ChronicleSpool open() {
+        return ChronicleSpool.open(new SpoolOptions(dir, Durability.FSYNC, 50L << 20, 0, Duration.ofMinutes(1)),
+            clock, null);
+    }
+
+    private static MessageId store(Spool spool, int bytes) {
+        SpoolWriter w = spool.begin(envelope(1), BodyForm.RAW);
+        w.append(ByteBuffer.wrap(body(bytes, bytes)));
+        assertTrue(w.commit().join().isOk());
+        return w.id();
+    }
+
+    private List<Path> queueFiles() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".cq4")).sorted().toList();
+        }
+    }
+
+    @Test
+    void shouldDeleteFinishedFilesOldestFirstAndKeepLiveOnes() throws Exception {
+        MessageId a;
+        MessageId b;
+        MessageId c;
+        MessageId d;
+        MessageId e;
+        try (ChronicleSpool spool = open()) {
+            a = store(spool, 100);
+            b = store(spool, 3 * ChronicleSpool.CHUNK_BYTES);          // file 0: a, b
+            clock.advanceMillis(MINUTE_MS);
+            c = store(spool, 100);
+            d = store(spool, 200);                                     // file 1: c, d
+            clock.advanceMillis(MINUTE_MS);
+            e = store(spool, 300);                                     // file 2: e (active)
+            assertEquals(3, queueFiles().size());
+
+            spool.recordOutcome(c, 0, RecipientState.DELIVERED, 0, "250 ok");
+            spool.recordOutcome(d, 0, RecipientState.DELIVERED, 0, "250 ok");
+            spool.reclaimNow().get(10, TimeUnit.SECONDS);
+            assertEquals(3, queueFiles().size(), "file 0 holds live messages: nothing may go, not even file 1");
+
+            spool.recordOutcome(a, 0, RecipientState.BOUNCED, 0, "550 no");
+            spool.recordOutcome(b, 0, RecipientState.DELIVERED, 0, "250 ok");
+            spool.recordOutcome(e, 0, RecipientState.DELIVERED, 0, "250 ok");
+            spool.reclaimNow().get(10, TimeUnit.SECONDS);
+            assertEquals(1, queueFiles().size(), "files 0 and 1 finished; the active file stays: " + queueFiles());
+            assertEquals(1, spool.stats().filesLive());
+            assertTrue(spool.entry(a).isEmpty(), "reclaimed messages leave the index");
+            assertTrue(spool.entry(e).isPresent(), "the active file's messages stay until it is reclaimed");
+
+            clock.advanceMillis(MINUTE_MS);
+            MessageId f = store(spool, 400);                           // file 3: f; file 2 is finished
+            spool.reclaimNow().get(10, TimeUnit.SECONDS);
+            assertEquals(1, queueFiles().size(), queueFiles().toString());
+            try (MessageBody body = spool.openBody(f).orElseThrow()) {
+                assertArrayEquals(body(400, 400), readAll(body));
+            }
+        }
+        try (ChronicleSpool spool = open()) {
+            assertEquals(1, spool.entries().size(), "after reopen only the live message remains");
+            assertTrue(spool.entries().get(0).recipients().get(0).state() == RecipientState.QUEUED);
+        }
+    }
+
+    @Test
+    void shouldKeepFileOfLiveMessageAcrossReopen() throws Exception {
+        MessageId live;
+        try (ChronicleSpool spool = open()) {
+            live = store(spool, 2 * ChronicleSpool.CHUNK_BYTES + 1);   // file 0
+            MessageId done = store(spool, 10);
+            clock.advanceMillis(MINUTE_MS);
+            store(spool, 10);                                           // file 1
+            spool.recordOutcome(done, 0, RecipientState.DELIVERED, 0, "250 ok");
+            spool.recordOutcome(live, 0, RecipientState.DEFERRED, clock.currentTimeMillis() + 1000, "451 later");
+            spool.reclaimNow().get(10, TimeUnit.SECONDS);
+            assertEquals(2, queueFiles().size());
+        }
+        try (ChronicleSpool spool = open()) {
+            assertEquals(RecipientState.DEFERRED, spool.entry(live).orElseThrow().recipients().get(0).state());
+            try (MessageBody body = spool.openBody(live).orElseThrow()) {
+                assertArrayEquals(body(2 * ChronicleSpool.CHUNK_BYTES + 1, 2 * ChronicleSpool.CHUNK_BYTES + 1),
+                    readAll(body));
+            }
+        }
+    }
+}

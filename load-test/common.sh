@@ -62,7 +62,7 @@ raise_fd_limit() {
 # Starts a sink; sets SINK_PID and SINK_PORT. Extra sink options as arguments.
 start_sink() {
   local out="$WORK/sink.out" i
-  "$SLUICE" sink --listen 127.0.0.1:0 --progress off "$@" > "$out" 2> "$WORK/sink.err" &
+  "$SLUICE" sink --listen 127.0.0.1:0 "$@" > "$out" 2> "$WORK/sink.err" &
   SINK_PID=$!
   PIDS+=("$SINK_PID")
   for i in $(seq 1 300); do
@@ -105,6 +105,9 @@ heap_after_gc_kb() {
 }
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo -1; }
+# Anonymous resident memory only: RSS without file mappings (the spool's memory-mapped queue files count in RSS
+# while they are being written, which looks like growth but is page cache).
+rss_anon_kb() { awk '/^RssAnon:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo -1; }
 hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo -1; }
 threads() { awk '/^Threads:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo -1; }
 fd_count() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }

@@ -52,7 +52,7 @@ while kill -0 "$LOAD_PID" 2>/dev/null; do
   gen=$(tail -1 "$WORK/load.err" 2>/dev/null | sed 's/^load *[0-9]*s //' | cut -c1-90)
   printf '%6d %13s %9s %12s %7s %5s %10s  %s\n' $((now - start)) "$(mb "$h")" "$(mb "$(rss_kb "$GW_PID")")" \
     "$(mb "$r")" "$t" "$f" \
-    "$(tail -1 "$WORK/sink.err" 2>/dev/null | sed -n 's/.*total=\([0-9]*\).*/\1/p')" "$gen"
+    "$(tail -1 "$WORK/sink.err" 2>/dev/null | sed -n 's/.*msgs\/s=[0-9]* *total=\([0-9]*\).*/\1/p')" "$gen"
 done
 wait "$LOAD_PID" || true
 # Let the relay drain, then make the sink report.

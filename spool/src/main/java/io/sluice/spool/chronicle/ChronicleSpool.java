@@ -127,7 +127,7 @@ public final class ChronicleSpool implements Spool {
             MessageIndex index = new MessageIndex();
             RecoveryScan scan = new RecoveryScan(index);
             QueueReplay.replay(directory.queue(), scan, new CycleFiles());
-            scan.finish();
+            scan.finishForInspection();
             return new ReadOnlySpool(directory, index);
         } catch (RuntimeException e) {
             directory.close();

@@ -298,6 +298,7 @@ class ChronicleSpoolTest {
         try (Spool spool = ChronicleSpool.open(options(dir, Durability.FSYNC))) {
             byte[] big = body(2 * ChronicleSpool.CHUNK_BYTES + 5, 9);
             MessageId id = store(spool, big, 4096);
+            spool.recordOutcome(id, 0, RecipientState.IN_FLIGHT, 0, "");
             spool.recordOutcome(id, 1, RecipientState.DEFERRED, 99L, "421 busy");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (true) {
@@ -305,6 +306,8 @@ class ChronicleSpoolTest {
                     SpoolEntry e = reader.entry(id).orElseThrow();
                     if (e.recipients().get(1).state() == RecipientState.DEFERRED || System.nanoTime() > deadline) {
                         assertEquals(RecipientState.DEFERRED, e.recipients().get(1).state());
+                        assertEquals(RecipientState.IN_FLIGHT, e.recipients().get(0).state(),
+                            "inspection shows an attempt under way as such");
                         try (MessageBody b = reader.openBody(id).orElseThrow()) {
                             assertArrayEquals(big, readAll(b));
                         }

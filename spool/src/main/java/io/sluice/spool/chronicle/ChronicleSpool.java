@@ -61,6 +61,8 @@ public final class ChronicleSpool implements Spool {
     /** First staging buffer of every message: the common 5 KB message never touches a 64 KB chunk. */
     static final int SMALL_STAGING_BYTES = 8 * 1024;
     private static final int MAX_POOLED_CHUNKS = 1024;
+    /** A finished message's file is kept this long, so delivery can still read the body it just finished. */
+    static final long RECLAIM_GRACE_NS = 10_000_000_000L;
 
     private final SpoolOptions options;
     private final QueueDirectory directory;
@@ -73,14 +75,15 @@ public final class ChronicleSpool implements Spool {
     private volatile boolean closed;
 
     private ChronicleSpool(SpoolOptions options, QueueDirectory directory, MessageIndex index, CycleFiles files,
-                           long maxSeenId, LongSupplier usableBytes) {
+                           long maxSeenId, LongSupplier usableBytes, long reclaimGraceNs) {
         this.options = options;
         this.directory = directory;
         this.index = index;
         this.files = files;
         this.lastId = new AtomicLong(maxSeenId);
         this.space = new SpaceMonitor(usableBytes, options.minFreeBytes());
-        this.agent = new SpoolWriterAgent(this, directory.queue(), index, space, options.durability(), files);
+        this.agent = new SpoolWriterAgent(this, directory.queue(), index, space, options.durability(), files,
+            reclaimGraceNs);
     }
 
     /**
@@ -89,11 +92,15 @@ public final class ChronicleSpool implements Spool {
      * @throws SpoolException when the directory cannot be created, written, locked or read
      */
     public static Spool open(SpoolOptions options) {
-        return open(options, null, null);
+        return open(options, null, null, RECLAIM_GRACE_NS);
     }
 
-    /** Test hook: a Chronicle clock (to roll files on demand) and a stand-in for the file system's free space. */
-    static ChronicleSpool open(SpoolOptions options, TimeProvider clock, LongSupplier usableBytes) {
+    /**
+     * Test hook: a Chronicle clock (to roll files on demand), a stand-in for the file system's free space, and the
+     * reclamation grace period.
+     */
+    static ChronicleSpool open(SpoolOptions options, TimeProvider clock, LongSupplier usableBytes,
+                               long reclaimGraceNs) {
         QueueDirectory directory = QueueDirectory.openWritable(options.dir(), options.rollInterval(), clock);
         try {
             MessageIndex index = new MessageIndex();
@@ -104,7 +111,7 @@ public final class ChronicleSpool implements Spool {
             LOG.info("spool {}: recovered {} messages ({} live), {} events, {} unreadable records",
                 options.dir(), scan.messages(), index.liveMessages(), scan.events(), scan.skipped());
             ChronicleSpool spool = new ChronicleSpool(options, directory, index, files, scan.maxSeenId(),
-                usableBytes != null ? usableBytes : directory::usableBytes);
+                usableBytes != null ? usableBytes : directory::usableBytes, reclaimGraceNs);
             spool.agent.start();
             return spool;
         } catch (RuntimeException e) {

@@ -28,7 +28,8 @@ import java.util.function.IntPredicate;
  *   <li>it is older than the newest file (the appender's active file is never deleted: Chronicle would keep
  *       appending to the unlinked file and the data would be gone at the next open);</li>
  *   <li>it is older than the first chunk of every message still being received; and</li>
- *   <li>every message it pins is finished (all recipients terminal).</li>
+ *   <li>every message it pins is finished (all recipients terminal), the last of them at least a grace period
+ *       ago (delivery may read a body right after its last outcome, e.g. for a success DSN).</li>
  * </ol>
  * Deleting in order is what makes this safe: when file N goes, files before it are already gone, so every message
  * an event in file N refers to lived in file N or earlier and is finished. Events in newer files about messages
@@ -126,12 +127,20 @@ final class CycleFiles {
      * Deletes finished files older than {@code limitCycle}, oldest first. A file that still holds unfinished
      * messages is offered to {@code tryEmpty} (relocation); if that does not empty it, the pass stops there.
      */
-    void reclaim(int limitCycle, MessageIndex index, IntPredicate tryEmpty) {
+    void reclaim(int limitCycle, MessageIndex index, IntPredicate tryEmpty, long graceNs) {
+        long nowNs = System.nanoTime();
         Iterator<Map.Entry<Integer, File>> it = byCycle.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<Integer, File> e = it.next();
             int cycle = e.getKey();
-            if (cycle >= limitCycle || (!index.isCycleFinished(cycle) && !tryEmpty.test(cycle))) {
+            if (cycle >= limitCycle) {
+                return;
+            }
+            if (index.isCycleFinished(cycle)) {
+                if (!index.hasBeenFinishedFor(cycle, nowNs, graceNs)) {
+                    return;
+                }
+            } else if (!tryEmpty.test(cycle)) {
                 return;
             }
             FileChannel ch = channels.remove(cycle);

@@ -62,6 +62,7 @@ final class SpoolWriterAgent implements Runnable {
     private volatile boolean stopRequested;
     private volatile boolean stopped;
     private final Relocation relocation;
+    private final long reclaimGraceNs;
     private OpWriter writer;
     private long lastSyncNs = System.nanoTime();
     private long lastReclaimNs = System.nanoTime();
@@ -71,7 +72,8 @@ final class SpoolWriterAgent implements Runnable {
     volatile long syncs;
 
     SpoolWriterAgent(ChronicleSpool spool, SingleChronicleQueue queue, MessageIndex index, SpaceMonitor space,
-                     Durability durability, CycleFiles files) {
+                     Durability durability, CycleFiles files, long reclaimGraceNs) {
+        this.reclaimGraceNs = reclaimGraceNs;
         this.spool = spool;
         this.queue = queue;
         this.index = index;
@@ -286,7 +288,7 @@ final class SpoolWriterAgent implements Runnable {
         // Never the newest file: the appender writes there, and deleting it loses appends silently.
         int newest = Math.max(files.newestCycle(), queue.lastCycle());
         int limit = writer.oldestOpenCycle(newest);
-        files.reclaim(limit, index, cycle -> relocation.tryEmpty(cycle, newest, writer));
+        files.reclaim(limit, index, cycle -> relocation.tryEmpty(cycle, newest, writer), reclaimGraceNs);
     }
 
     private void failClosed(Object op) {

@@ -5,6 +5,7 @@ import io.sluice.spool.RecipientState;
 import io.sluice.spool.SpoolEntry;
 import org.agrona.collections.Int2IntCounterMap;
 import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongArrayList;
 
@@ -28,6 +29,7 @@ public final class MessageIndex {
     private final Long2ObjectHashMap<IndexedMessage> byId = new Long2ObjectHashMap<>();
     private final Int2ObjectHashMap<LongArrayList> idsByCycle = new Int2ObjectHashMap<>();
     private final Int2IntCounterMap unfinishedByCycle = new Int2IntCounterMap(0);
+    private final Long2LongHashMap lastFinishNsByCycle = new Long2LongHashMap(Long.MIN_VALUE);
     private long live;
     private CommitListener listener;
 
@@ -204,6 +206,7 @@ public final class MessageIndex {
         m.set(recipient, state, attempts, nextMs, reply);
         if (!wasFinished && m.isFinished()) {
             unfinishedByCycle.decrementAndGet(m.cycle);
+            lastFinishNsByCycle.put(m.cycle, System.nanoTime());
             live--;
         } else if (wasFinished && !m.isFinished()) {
             unfinishedByCycle.incrementAndGet(m.cycle);
@@ -237,6 +240,20 @@ public final class MessageIndex {
         }
     }
 
+    /**
+     * True when the last message of {@code cycle} to finish did so at least {@code graceNs} ago: delivery may still
+     * read a just-finished message's body (a success DSN with RET=FULL is built after the DELIVERED outcome).
+     */
+    public boolean hasBeenFinishedFor(int cycle, long nowNs, long graceNs) {
+        lock.lock();
+        try {
+            long last = lastFinishNsByCycle.get(cycle);
+            return last == Long.MIN_VALUE || nowNs - last >= graceNs;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Forgets every message whose first record is in {@code cycle}; called once its file is deleted. */
     public void dropCycle(int cycle) {
         lock.lock();
@@ -251,6 +268,7 @@ public final class MessageIndex {
                 }
             }
             unfinishedByCycle.remove(cycle);
+            lastFinishNsByCycle.remove(cycle);
         } finally {
             lock.unlock();
         }

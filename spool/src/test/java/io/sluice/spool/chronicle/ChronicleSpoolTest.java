@@ -266,7 +266,7 @@ class ChronicleSpoolTest {
     void shouldRefuseWithNoSpaceThenRecover() {
         long[] usable = {10L << 20};
         SpoolOptions o = new SpoolOptions(dir, Durability.FSYNC, 1L << 20, 64L << 20, Duration.ofHours(1));
-        try (Spool spool = ChronicleSpool.open(o, null, () -> usable[0])) {
+        try (Spool spool = ChronicleSpool.open(o, null, () -> usable[0], ChronicleSpool.RECLAIM_GRACE_NS)) {
             assertFalse(spool.hasSpaceFor(0));
             SpoolWriter w = spool.begin(envelope(1), BodyForm.RAW);
             assertEquals(AppendResult.NO_SPACE, w.append(ByteBuffer.wrap(body(100, 1))));

@@ -40,8 +40,12 @@ class ReclamationTest {
     private final SetTimeProvider clock = new SetTimeProvider(System.currentTimeMillis() / MINUTE_MS * MINUTE_MS);
 
     private ChronicleSpool open() {
+        return open(0);
+    }
+
+    private ChronicleSpool open(long reclaimGraceNs) {
         return ChronicleSpool.open(new SpoolOptions(dir, Durability.FSYNC, 50L << 20, 0, Duration.ofMinutes(1)),
-            clock, null);
+            clock, null, reclaimGraceNs);
     }
 
     private static MessageId store(Spool spool, int bytes) {
@@ -142,6 +146,25 @@ class ReclamationTest {
                 assertArrayEquals(body(300, 300), readAll(body));
             }
             assertEquals(3, spool.stats().messagesLive(), "deferred, small and the one in file 2");
+        }
+    }
+
+    @Test
+    void shouldKeepJustFinishedFileForGracePeriod() throws Exception {
+        try (ChronicleSpool spool = open(TimeUnit.SECONDS.toNanos(1))) {
+            MessageId a = store(spool, 100);                            // file 0
+            clock.advanceMillis(MINUTE_MS);
+            store(spool, 10);                                           // file 1: active
+            spool.recordOutcome(a, 0, RecipientState.DELIVERED, 0, "250 ok");
+            spool.reclaimNow().get(10, TimeUnit.SECONDS);
+            assertEquals(2, queueFiles().size(), "delivery may still read a body it has just finished");
+            assertTrue(spool.openBody(a).isPresent());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (queueFiles().size() == 2 && System.nanoTime() < deadline) {
+                spool.reclaimNow().get(10, TimeUnit.SECONDS);
+                Thread.sleep(50);
+            }
+            assertEquals(1, queueFiles().size(), "deleted once the grace period is over");
         }
     }
 

@@ -148,6 +148,57 @@ class RemoteDeliveryTest {
     }
 
     @Test
+    void shouldQuitCachedConnectionsOnClose() throws Exception {
+        startAgent();
+        MessageId id = spool(spool, envelope("s@origin.test", "a@remote.test"), message("close", 300));
+        awaitFinished(id);
+        assertEquals(0, server.quits.get(), "still cached");
+        agent.close();
+        await("QUIT on close", 10_000, () -> server.quits.get() == server.connections.get());
+    }
+
+    @Test
+    void shouldShareTheGlobalConnectionLimitByEvictingIdleConnections() throws Exception {
+        cfg.relayhost = null;
+        cfg.maxConnections = 1;
+        cfg.connectionsPerDestination = 1;
+        try (ScriptedSmtpServer other = new ScriptedSmtpServer()) {
+            cfg.routes.put("one.test", io.sluice.gateway.config.GatewayConfig.NextHop.parse("r", "[127.0.0.1]:" + server.port()));
+            cfg.routes.put("two.test", io.sluice.gateway.config.GatewayConfig.NextHop.parse("r", "[127.0.0.1]:" + other.port()));
+            startAgent();
+            for (int round = 0; round < 3; round++) {
+                MessageId a = spool(spool, envelope("s@origin.test", "a@one.test"), message("one" + round, 300));
+                awaitFinished(a);
+                MessageId b = spool(spool, envelope("s@origin.test", "b@two.test"), message("two" + round, 300));
+                awaitFinished(b);
+                assertEquals(RecipientState.DELIVERED, spool.state(b, 0));
+            }
+            assertEquals(3, server.messages.size());
+            assertEquals(3, other.messages.size());
+            assertTrue(server.quits.get() >= 2, "idle connection evicted with QUIT for the other destination");
+        }
+    }
+
+    @Test
+    void shouldSendOneDsnListingFailuresFromSeveralDestinations() throws Exception {
+        cfg.relayhost = null;
+        server.rcptReply = a -> "550 5.1.1 no such user";
+        cfg.routes.put("one.test", io.sluice.gateway.config.GatewayConfig.NextHop.parse("r", "[127.0.0.1]:" + server.port()));
+        cfg.routes.put("two.test", io.sluice.gateway.config.GatewayConfig.NextHop.parse("r", "[127.0.0.1]:" + server.port()));
+        startAgent();
+        MessageId id = spool(spool, envelope("s@origin.test", "a@one.test", "b@two.test"), message("two-dest", 300));
+        awaitFinished(id);
+        await("DSN", 10_000, () -> !dsns().isEmpty());
+        assertEquals(1, dsns().size());
+        String text = new String(spool.body(dsns().get(0).id()), StandardCharsets.UTF_8);
+        assertTrue(text.contains("Final-Recipient: rfc822; a@one.test") && text.contains("Final-Recipient: rfc822; b@two.test"),
+            text);
+        // The DSN itself heads for origin.test (MX routing); the two failed domains shared one next hop.
+        assertEquals(List.of("[127.0.0.1]:" + server.port()), agent.stats().stream().map(DestinationStats::destination)
+            .filter(d -> !d.equals("origin.test")).toList(), "both domains share one next hop");
+    }
+
+    @Test
     void shouldCloseIdleConnectionsWithQuit() throws Exception {
         cfg.idle = Duration.ofMillis(300);
         startAgent();

@@ -429,24 +429,12 @@ final class RemoteSmtpClient implements AutoCloseable {
         return target;
     }
 
-    PeerCapabilities peer() {
-        return peer;
-    }
-
-    boolean isTls() {
-        return tls != null;
-    }
-
     int transactions() {
         return transactions;
     }
 
     boolean isBroken() {
         return isBroken;
-    }
-
-    void markBroken() {
-        isBroken = true;
     }
 
     long idleSinceNs() {

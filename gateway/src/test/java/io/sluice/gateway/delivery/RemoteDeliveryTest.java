@@ -414,7 +414,7 @@ class RemoteDeliveryTest {
 
     @Test
     void shouldScheduleRecoveredDeferredRecipientsAtTheirNextAttempt() throws Exception {
-        long due = System.currentTimeMillis() + 700;
+        long due = System.currentTimeMillis() + 3_000; // long enough that the queued one is surely done first
         byte[] body = TestConfigs.stuff(message("recovered", 300)).getBytes(StandardCharsets.UTF_8);
         SpoolEntry e = spool.putRecovered(envelope("s@origin.test", "a@remote.test", "b@remote.test"),
             BodyForm.DOT_STUFFED, body, List.of(new RecipientStatus(0, RecipientState.DEFERRED, 1, due, "451 later"),

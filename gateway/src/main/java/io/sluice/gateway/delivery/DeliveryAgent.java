@@ -269,8 +269,10 @@ public final class DeliveryAgent implements AutoCloseable {
                 case DELIVERED -> {
                     spool.recordOutcome(entry.id(), o.recipientIndex(), RecipientState.DELIVERED, 0, o.reply());
                     destination.countDelivered();
-                    job.batch().addSuccess(o, job.route().isLocal() ? DsnBuilder.Action.DELIVERED
-                        : DsnBuilder.Action.RELAYED);
+                    if (!o.isDsnPassedOn()) {
+                        job.batch().addSuccess(o, job.route().isLocal() ? DsnBuilder.Action.DELIVERED
+                            : DsnBuilder.Action.RELAYED);
+                    }
                     claimed.remove(claimKey(entry.id(), o.recipientIndex()));
                 }
                 case DEFERRED -> {

@@ -429,6 +429,11 @@ final class RemoteSmtpClient implements AutoCloseable {
         return target;
     }
 
+    /** The peer announced DSN (RFC 3461), so NOTIFY/ORCPT/RET/ENVID went along with the transaction. */
+    boolean offersDsn() {
+        return peer.hasDsn();
+    }
+
     int transactions() {
         return transactions;
     }

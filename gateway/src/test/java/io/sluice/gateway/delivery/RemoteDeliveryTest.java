@@ -403,6 +403,22 @@ class RemoteDeliveryTest {
     }
 
     @Test
+    void shouldLeaveSuccessNotificationsToAPeerThatOffersDsn() throws Exception {
+        server.extensions = List.of("DSN");
+        startAgent();
+        Envelope base = envelope("s@origin.test", "x@remote.test");
+        Envelope env = new Envelope(base.sender(), List.of(new io.sluice.spool.Recipient("yes@remote.test",
+            "rfc822;yes@remote.test", io.sluice.spool.Recipient.NOTIFY_SUCCESS)), base.client(), base.arrivalEpochMs(),
+            "7BIT", false, "HDRS", "env-7");
+        MessageId id = spool(spool, env, message("dsn-peer", 300));
+        awaitFinished(id);
+        assertEquals("MAIL FROM:<s@origin.test> RET=HDRS ENVID=env-7", server.messages.get(0).mailLine());
+        assertTrue(server.commands.contains("RCPT TO:<yes@remote.test> NOTIFY=SUCCESS ORCPT=rfc822;yes@remote.test"),
+            server.commands.toString());
+        assertTrue(dsns().isEmpty(), "the peer reports success itself");
+    }
+
+    @Test
     void shouldDeliverLocalDomainsThroughTheLocalTransport() throws Exception {
         startAgent();
         MessageId id = spool(spool, envelope("s@origin.test", "u1@local.test", "far@remote.test", "u2@LOCAL.test"),

@@ -104,10 +104,9 @@ final class Attempt {
                     boolean offersDsn = client.offersDsn(); // read before release: another thread may take it
                     cache.release(client, System.nanoTime());
                     String mta = target.hostName();
-                    boolean isDsnPassedOn = offersDsn;
                     List<Outcome> out = new ArrayList<>(results.size());
                     for (DeliveryResult r : results) {
-                        out.add(Outcome.of(r, mta, isDsnPassedOn));
+                        out.add(Outcome.of(r, mta, offersDsn));
                     }
                     return out;
                 } catch (IOException e) {

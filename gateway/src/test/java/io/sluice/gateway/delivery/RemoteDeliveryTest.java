@@ -199,6 +199,31 @@ class RemoteDeliveryTest {
     }
 
     @Test
+    void shouldNotLetAStalledDestinationHoldUpAnother() throws Exception {
+        cfg.relayhost = null;
+        cfg.connectionsPerDestination = 1;
+        server.stallBeforeFinalReplyMs = 5_000;
+        try (ScriptedSmtpServer fast = new ScriptedSmtpServer()) {
+            cfg.routes.put("slow.test", io.sluice.gateway.config.GatewayConfig.NextHop.parse("r", "[127.0.0.1]:" + server.port()));
+            cfg.routes.put("fast.test", io.sluice.gateway.config.GatewayConfig.NextHop.parse("r", "[127.0.0.1]:" + fast.port()));
+            startAgent();
+            List<MessageId> slow = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                slow.add(spool(spool, envelope("s@origin.test", "r" + i + "@slow.test"), message("slow" + i, 300)));
+            }
+            List<MessageId> quick = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                quick.add(spool(spool, envelope("s@origin.test", "r" + i + "@fast.test"), message("fast" + i, 300)));
+            }
+            for (MessageId id : quick) {
+                awaitFinished(id);
+            }
+            assertFalse(spool.isFinished(slow.get(2)), "the slow destination is still busy with its first messages");
+            assertEquals(20, fast.messages.size());
+        }
+    }
+
+    @Test
     void shouldCloseIdleConnectionsWithQuit() throws Exception {
         cfg.idle = Duration.ofMillis(300);
         startAgent();

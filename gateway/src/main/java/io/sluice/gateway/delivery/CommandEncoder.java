@@ -88,8 +88,7 @@ final class CommandEncoder {
                 ascii(dst, " ORCPT=");
                 int semi = orcpt.indexOf(';');
                 if (semi > 0) {
-                    ascii(dst, orcpt.substring(0, semi));
-                    dst.put((byte) ';');
+                    ascii(dst, orcpt, 0, semi + 1); // the address type and ';', e.g. "rfc822;"
                     xtext(dst, orcpt, semi + 1);
                 } else {
                     ascii(dst, "rfc822;");
@@ -117,7 +116,11 @@ final class CommandEncoder {
     }
 
     private static void ascii(ByteBuffer dst, String s) {
-        for (int i = 0, n = s.length(); i < n; i++) {
+        ascii(dst, s, 0, s.length());
+    }
+
+    private static void ascii(ByteBuffer dst, String s, int from, int to) {
+        for (int i = from; i < to; i++) {
             dst.put((byte) s.charAt(i));
         }
     }

@@ -128,7 +128,7 @@ public final class DeliveryAgent implements AutoCloseable {
         return out;
     }
 
-    /** Recipients waiting for a retry timer. */
+    /** Messages waiting for a retry timer. */
     public int deferredMessages() {
         return timer.pendingCount();
     }

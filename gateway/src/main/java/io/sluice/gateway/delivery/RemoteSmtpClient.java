@@ -48,6 +48,8 @@ final class RemoteSmtpClient implements AutoCloseable {
     private final Socket socket;
     private final ReplyReader replies;
     private final ByteBuffer out = ByteBuffer.allocateDirect(OUT_BUFFER_BYTES);
+    /** Commands go through this to the TLS stream (SSLSocket takes arrays); allocated once, with TLS. */
+    private byte[] tlsScratch;
     private SSLSocket tls;
     private OutputStream tlsOut;
     private PeerCapabilities peer = PeerCapabilities.HELO_ONLY;
@@ -158,6 +160,7 @@ final class RemoteSmtpClient implements AutoCloseable {
             replies.switchTo(s.getInputStream());
             tls = s;
             tlsOut = s.getOutputStream();
+            tlsScratch = new byte[OUT_BUFFER_BYTES];
         } catch (SSLException e) {
             throw new ProtocolException("421 4.7.5 TLS handshake with " + target.hostName() + " failed: "
                 + e.getMessage());
@@ -369,9 +372,9 @@ final class RemoteSmtpClient implements AutoCloseable {
     private void flush() throws IOException {
         out.flip();
         if (tlsOut != null) {
-            byte[] tmp = new byte[out.remaining()];
-            out.get(tmp);
-            tlsOut.write(tmp);
+            int n = out.remaining();
+            out.get(tlsScratch, 0, n);
+            tlsOut.write(tlsScratch, 0, n);
             tlsOut.flush();
         } else {
             while (out.hasRemaining()) {
@@ -394,7 +397,11 @@ final class RemoteSmtpClient implements AutoCloseable {
         } else {
             socket.setSoTimeout(timeoutMs);
         }
-        return replies.read();
+        SmtpReply reply = replies.read();
+        if (reply.code() == 421) {
+            isBroken = true; // RFC 5321 3.8: the server is closing the channel; never cache it
+        }
+        return reply;
     }
 
     /** The diagnostic for a failure in the current phase, Postfix style. */

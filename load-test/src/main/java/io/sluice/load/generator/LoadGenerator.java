@@ -5,7 +5,6 @@ import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.net.ssl.SSLContext;
 
@@ -46,7 +45,6 @@ public final class LoadGenerator {
     private final PrintStream progress;
     private final LatencyLog log;
     private final GeneratorStats stats;
-    private final AtomicBoolean finished = new AtomicBoolean();
     private volatile Schedule schedule;
 
     /** @param progress where the per-second progress lines go, or null for none */
@@ -127,7 +125,6 @@ public final class LoadGenerator {
         }
         log.tick();
         log.close();
-        finished.set(true);
         return new Result(stats.ok.sum(), stats.failed.sum(), stats.errors(), stats.connects.sum(),
                 endNs - startNs, stats.accept.total().copy(), stats.service.total().copy(),
                 stats.replyCodeSummary(), holdCounts.established.sum(), holdCounts.survived.sum());
@@ -183,9 +180,5 @@ public final class LoadGenerator {
                 r.ok(), r.failed(), r.errors(), r.elapsedNs() / 1e9, r.messagesPerSecond(),
                 Percentiles.keyValues("accept", r.accept()), Percentiles.keyValues("service", r.service()));
         out.flush();
-    }
-
-    boolean isFinished() {
-        return finished.get();
     }
 }

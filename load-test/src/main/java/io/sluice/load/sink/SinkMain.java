@@ -2,6 +2,9 @@ package io.sluice.load.sink;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -66,6 +69,28 @@ public final class SinkMain {
         return 0;
     }
 
+    /** CPU time of this process (user + system), for the ceiling row of compare.sh; -1 if unknown. */
+    private static double processCpuSeconds() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime() / 1e9;
+        }
+        return -1;
+    }
+
+    /** VmHWM (peak resident set) from /proc/self/status in KiB; -1 where there is no /proc. */
+    private static long peakRssKb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: the field is simply absent
+        }
+        return -1;
+    }
+
     private static void summarize(SinkServer sink, LatencyLog log, long startNs, AtomicBoolean done, String why) {
         if (!done.compareAndSet(false, true)) {
             return;
@@ -88,8 +113,12 @@ public final class SinkMain {
                 s.withoutTimestamp.sum(), s.protocolErrors.sum());
         out.printf(Locale.ROOT, "  first injection -> last arrival: %.3f s, %.0f msgs/s%n", windowS, rate);
         out.println("  end-to-end latency: " + Percentiles.line(s.endToEnd().total()));
-        out.printf(Locale.ROOT, "RESULT sink messages=%d connections=%d window_s=%.3f msgs_per_s=%.1f %s%n",
-                messages, s.connections(), windowS, rate, Percentiles.keyValues("e2e", s.endToEnd().total()));
+        double cpuS = processCpuSeconds();
+        long hwmKb = peakRssKb();
+        out.printf(Locale.ROOT, "  sink process: cpu %.2f s, peak RSS %d MB%n", cpuS, hwmKb / 1024);
+        out.printf(Locale.ROOT, "RESULT sink messages=%d connections=%d window_s=%.3f msgs_per_s=%.1f cpu_s=%.3f "
+                        + "vmhwm_kb=%d %s%n", messages, s.connections(), windowS, rate, cpuS, hwmKb,
+                Percentiles.keyValues("e2e", s.endToEnd().total()));
         out.flush();
     }
 }

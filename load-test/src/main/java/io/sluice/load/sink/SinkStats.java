@@ -53,6 +53,11 @@ public final class SinkStats {
         return messages.sum();
     }
 
+    /** Message bytes received (headers and body, dot-stuffed as sent, without the end-of-data line). */
+    public long bytes() {
+        return bytes.sum();
+    }
+
     public long connections() {
         return connections.sum();
     }

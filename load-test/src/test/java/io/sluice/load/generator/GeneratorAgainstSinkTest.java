@@ -40,6 +40,8 @@ class GeneratorAgainstSinkTest {
             assertEquals(0, r.failed());
             assertEquals(400, sink.stats().messages());
             assertEquals(8, sink.stats().connections());
+            long perMessage = sink.stats().bytes() / 400;
+            assertTrue(Math.abs(perMessage + 3 - 5120) <= 16, "5k messages arrive as 5120 bytes, not " + perMessage);
             assertEquals(400, r.accept().getTotalCount());
             assertEquals(400, sink.stats().endToEnd().total().getTotalCount(), "every message carried its timestamp");
             assertTrue(r.accept().getMaxValue() > 0);

@@ -36,6 +36,18 @@ import java.util.function.LongSupplier;
  * Chronicle's appender. {@link #openReadOnly} gives the queue CLI a snapshot without disturbing a running
  * gateway.
  *
+ * <p>Threads and allocation: sessions call {@code begin} (allocates the writer and the encoded envelope, once per
+ * message), {@code append} (allocation-free: copies into pooled off-heap chunks) and {@code commit} (one future);
+ * delivery threads call {@code openBody} (a tailer and a file channel per body) and {@code recordOutcome} (one
+ * small event object). {@code hasSpaceFor} is a volatile read.
+ *
+ * <pre>{@code
+ * Spool spool = ChronicleSpool.open(config.spool().toOptions(maxMessageBytes));   // SpoolException if unusable
+ * spool.setCommitListener(deliveryQueue::offer);                                 // replays pending first
+ * ...
+ * spool.close();                                                                 // finishes commits in flight
+ * }</pre>
+ *
  * <p>Message ids: {@code max(last + 1, nowMs << 20)}, where {@code last} starts at the largest id found in the
  * queue. Increasing, positive, unique across restarts (even if the clock steps back, as long as the queue still
  * holds a message from after the step), and they read as arrival time: {@code id >>> 20} is epoch milliseconds.
@@ -191,7 +203,7 @@ public final class ChronicleSpool implements Spool {
     @Override
     public Optional<MessageBody> openBody(MessageId id) {
         IndexedMessage m = index.get(id.value());
-        return m == null ? Optional.empty() : Optional.of(new ChronicleMessageBody(directory.queue(), m));
+        return m == null ? Optional.empty() : Optional.of(new ChronicleMessageBody(directory.queue(), index, m));
     }
 
     @Override
@@ -202,25 +214,12 @@ public final class ChronicleSpool implements Spool {
             LOG.debug("spool closed: outcome for {} not recorded", id);
             return;
         }
-        int attempts = index.recordOutcome(id.value(), recipientIndex, state, nextAttemptEpochMs, reply);
+        byte[] stored = EventOp.replyBytes(reply);
+        String kept = reply == null || stored.length == reply.length() ? reply : new String(stored, StandardCharsets.UTF_8);
+        int attempts = index.recordOutcome(id.value(), recipientIndex, state, nextAttemptEpochMs, kept);
         if (attempts >= 0) {
-            agent.submit(new EventOp(id.value(), recipientIndex, state, attempts, nextAttemptEpochMs, utf8(reply)));
+            agent.submit(new EventOp(id.value(), recipientIndex, state, attempts, nextAttemptEpochMs, stored));
         }
-    }
-
-    private static byte[] utf8(String reply) {
-        if (reply == null || reply.isEmpty()) {
-            return new byte[0];
-        }
-        byte[] b = reply.getBytes(StandardCharsets.UTF_8);
-        if (b.length <= SpoolRecordDescriptor.MAX_REPLY_BYTES) {
-            return b;
-        }
-        int end = SpoolRecordDescriptor.MAX_REPLY_BYTES;
-        while (end > 0 && (b[end] & 0xC0) == 0x80) { // do not cut a UTF-8 sequence
-            end--;
-        }
-        return java.util.Arrays.copyOf(b, end);
     }
 
     @Override
@@ -272,7 +271,7 @@ public final class ChronicleSpool implements Spool {
         @Override
         public Optional<MessageBody> openBody(MessageId id) {
             IndexedMessage m = index.get(id.value());
-            return m == null ? Optional.empty() : Optional.of(new ChronicleMessageBody(directory.queue(), m));
+            return m == null ? Optional.empty() : Optional.of(new ChronicleMessageBody(directory.queue(), index, m));
         }
 
         @Override

@@ -31,10 +31,18 @@ public final class MessageIndex {
     private long live;
     private CommitListener listener;
 
-    /** Adds a committed (durable) message; returns the listener to tell, or null. */
+    /**
+     * Adds a committed (durable) message; returns the listener to tell, or null. When the id is already known, the
+     * message was relocated (see {@link #relocate}): replay met the copy while the original's file still existed.
+     */
     public CommitListener add(IndexedMessage m) {
         lock.lock();
         try {
+            IndexedMessage old = byId.get(m.id);
+            if (old != null) {
+                replace(old, m);
+                return null;
+            }
             byId.put(m.id, m);
             idsByCycle.computeIfAbsent(m.cycle, c -> new LongArrayList()).addLong(m.id);
             if (!m.isFinished()) {
@@ -42,6 +50,57 @@ public final class MessageIndex {
                 live++;
             }
             return listener;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Points a message at its relocated copy (same id, newer file), carrying over every recipient's current state,
+     * so the old file no longer holds anything unfinished. Returns false (and changes nothing) if the message is
+     * gone meanwhile.
+     */
+    public boolean relocate(IndexedMessage copy) {
+        lock.lock();
+        try {
+            IndexedMessage old = byId.get(copy.id);
+            if (old == null) {
+                return false;
+            }
+            replace(old, copy);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void replace(IndexedMessage old, IndexedMessage copy) {
+        copy.copyStatesFrom(old);
+        LongArrayList oldIds = idsByCycle.get(old.cycle);
+        if (oldIds != null) {
+            oldIds.removeLong(old.id);
+        }
+        if (!old.isFinished()) {
+            unfinishedByCycle.decrementAndGet(old.cycle);
+            unfinishedByCycle.incrementAndGet(copy.cycle);
+        }
+        byId.put(copy.id, copy);
+        idsByCycle.computeIfAbsent(copy.cycle, c -> new LongArrayList()).addLong(copy.id);
+    }
+
+    /** The messages of {@code cycle} that are not finished; at most {@code max + 1} of them. */
+    public List<IndexedMessage> unfinishedIn(int cycle, int max) {
+        lock.lock();
+        try {
+            List<IndexedMessage> out = new ArrayList<>();
+            LongArrayList ids = idsByCycle.get(cycle);
+            for (int i = 0; ids != null && i < ids.size() && out.size() <= max; i++) {
+                IndexedMessage m = byId.get(ids.getLong(i));
+                if (m != null && !m.isFinished()) {
+                    out.add(m);
+                }
+            }
+            return out;
         } finally {
             lock.unlock();
         }

@@ -231,6 +231,20 @@ class ChronicleSpoolTest {
     }
 
     @Test
+    void shouldForceOutcomeEventsWithoutWaitingForTheNextCommit() throws Exception {
+        try (Spool spool = ChronicleSpool.open(options(dir, Durability.FSYNC))) {
+            MessageId id = store(spool, body(10, 1), 10);
+            long syncs = spool.stats().syncs();
+            spool.recordOutcome(id, 0, RecipientState.DEFERRED, 1L, "451 later");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (spool.stats().syncs() == syncs && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(spool.stats().syncs() > syncs, "an idle spool forces pending events within about a second");
+        }
+    }
+
+    @Test
     void shouldReplayPendingToListenerThenReportNewCommitsWhenDurable() throws Exception {
         MessageId old;
         try (Spool spool = ChronicleSpool.open(options(dir, Durability.FSYNC))) {

@@ -1,0 +1,365 @@
+#!/usr/bin/env bash
+# Side-by-side relay benchmark on loopback, one run, same load for every row:
+#   1. ceiling       generator -> sink                       (what the generator and sink can do at all)
+#   2. postfix       generator -> private Postfix -> sink    (Debian's Postfix, fsync-durable queue)
+#   3. sluice-fsync  generator -> ./sluice start -> sink     (spool.durability=fsync)
+#   4. sluice-os     generator -> ./sluice start -> sink     (spool.durability=os)
+# Throughput is measured at the sink: messages arrived / (first intended injection -> last arrival).
+# Accept latency (MAIL -> 250 after the dot) comes from the generator. Server CPU is utime+stime from /proc over
+# the run (Postfix: master + every child, exited children via the master's cutime/cstime); memory is VmHWM of the
+# server process (Postfix: peak of the summed PSS of its processes, sampled every 0.5 s, so shared pages count once).
+#
+# usage: load-test/compare.sh            (as root, or with Postfix already installed and sudo for postfix start)
+# environment: COUNT=20000 SESSIONS=50 SIZE=5k PHASES="ceiling postfix sluice-fsync sluice-os"
+#              DRAIN_TIMEOUT=300 (s to wait for relayed mail) KEEP=1 (keep the work dir) EXTRA_LOAD_ARGS=...
+# Everything listens on 127.0.0.1; everything started is stopped by PID on exit.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SLUICE="$ROOT/sluice"
+COUNT="${COUNT:-20000}"
+SESSIONS="${SESSIONS:-50}"
+SIZE="${SIZE:-5k}"
+PHASES="${PHASES:-ceiling postfix sluice-fsync sluice-os}"
+DRAIN_TIMEOUT="${DRAIN_TIMEOUT:-300}"
+EXTRA_LOAD_ARGS="${EXTRA_LOAD_ARGS:-}"
+# A bound on each load run as well as the count (the generator insists on one, and a stuck server must not hang us).
+LOAD_DURATION="${LOAD_DURATION:-600s}"
+
+WORK="$(mktemp -d /tmp/sluice-compare.XXXXXX)"
+chmod 755 "$WORK"   # Postfix's unprivileged daemons must traverse into their queue below it
+PIDS=()             # every background process we started, stopped by PID on exit
+POSTFIX_DIRS=()     # private Postfix instances to stop on exit
+SAMPLER_PID=""
+
+log() { echo "compare: $*" >&2; }
+die() { echo "compare: ERROR: $*" >&2; exit 1; }
+
+cleanup() {
+  local pid d
+  [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null || true
+  for d in "${POSTFIX_DIRS[@]}"; do
+    postfix -c "$d/etc" stop >/dev/null 2>&1 || true
+  done
+  for pid in "${PIDS[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
+  if [ "${KEEP:-0}" = 1 ]; then log "work dir kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------- helpers
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Waits until 127.0.0.1:$1 answers with an SMTP 220 banner; $2 = PID that must stay alive; $3 = timeout s.
+wait_banner() {
+  local port="$1" pid="$2" timeout="$3" line="" i
+  for i in $(seq 1 $((timeout * 5))); do
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then return 1; fi
+    if { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; then
+      line=""
+      read -r -t 5 line <&3 || true
+      printf 'QUIT\r\n' >&3 2>/dev/null || true
+      exec 3<&- 3>&- || true
+      case "$line" in 220*) return 0 ;; esac
+    fi
+    sleep 0.2
+  done
+  return 1
+}
+
+# Prints utime+stime (+cutime+cstime: children already reaped) of the given PIDs, in clock ticks.
+cpu_ticks() {
+  local total=0 pid f
+  for pid in "$@"; do
+    [ -r "/proc/$pid/stat" ] || continue
+    # Fields after the ")" of comm: state is $1, utime $12, stime $13, cutime $14, cstime $15.
+    f=$(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12+$13+$14+$15}') || continue
+    total=$((total + f))
+  done
+  echo "$total"
+}
+
+vmhwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# PIDs of a private Postfix instance: its master (from the pid file) and the master's children.
+postfix_pids() {
+  local master
+  master=$(tr -d ' ' < "$1/queue/pid/master.pid" 2>/dev/null) || return 0
+  [ -n "$master" ] || return 0
+  echo "$master"
+  ps -o pid= --ppid "$master" 2>/dev/null | tr -d ' '
+}
+
+# Samples the summed PSS (KiB) of a Postfix instance every 0.5 s, keeping the maximum in $2.
+sample_postfix_pss() {
+  local dir="$1" out="$2" max=0 sum pid pss
+  echo 0 > "$out"
+  while true; do
+    sum=0
+    for pid in $(postfix_pids "$dir"); do
+      pss=$(awk '/^Pss:/ {print $2; exit}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)
+      sum=$((sum + ${pss:-0}))
+    done
+    if [ "$sum" -gt "$max" ]; then max=$sum; echo "$max" > "$out"; fi
+    sleep 0.5
+  done
+}
+
+# Reads key=value from the RESULT line in file $1 whose second word is $2 (load|sink); prints value of $3.
+result() {
+  grep "^RESULT $2 " "$1" 2>/dev/null | tail -1 | tr ' ' '\n' | sed -n "s/^$3=//p" | head -1
+}
+
+# Starts a sink expecting $1 messages; sets SINK_PID, SINK_PORT, SINK_OUT.
+start_sink() {
+  local name="$1" expect="$2"
+  SINK_OUT="$WORK/$name.sink.out"
+  "$SLUICE" sink --listen 127.0.0.1:0 --expect "$expect" --duration "$((DRAIN_TIMEOUT + 900))s" --progress off \
+    > "$SINK_OUT" 2> "$WORK/$name.sink.err" &
+  SINK_PID=$!
+  PIDS+=("$SINK_PID")
+  local i
+  for i in $(seq 1 300); do
+    SINK_PORT=$(sed -n 's/^sink listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$SINK_OUT" 2>/dev/null)
+    [ -n "$SINK_PORT" ] && return 0
+    kill -0 "$SINK_PID" 2>/dev/null || die "sink did not start: $(cat "$WORK/$name.sink.err")"
+    sleep 0.1
+  done
+  die "sink did not report its port"
+}
+
+# Runs the generator against port $2; output in $WORK/$1.load.out.
+run_load() {
+  local name="$1" port="$2"
+  # shellcheck disable=SC2086
+  "$SLUICE" load --target "127.0.0.1:$port" --sessions "$SESSIONS" --count "$COUNT" --duration "$LOAD_DURATION" \
+    --size "$SIZE" --progress off $EXTRA_LOAD_ARGS > "$WORK/$name.load.out" 2> "$WORK/$name.load.err" || true
+  [ -n "$(result "$WORK/$name.load.out" load ok)" ] || die "generator failed: $(tail -5 "$WORK/$name.load.err")"
+}
+
+# Waits until the sink has exited (it exits when all expected mail has arrived) or DRAIN_TIMEOUT, then makes it
+# report (SIGTERM prints the summary) if it is still waiting for mail that never came.
+drain_sink() {
+  local name="$1" i
+  for i in $(seq 1 $((DRAIN_TIMEOUT * 10))); do
+    kill -0 "$SINK_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$SINK_PID" 2>/dev/null; then
+    log "$name: not every message reached the sink within ${DRAIN_TIMEOUT}s; stopping it"
+    kill -TERM "$SINK_PID" 2>/dev/null || true
+    for i in $(seq 1 100); do kill -0 "$SINK_PID" 2>/dev/null || break; sleep 0.1; done
+  fi
+  wait "$SINK_PID" 2>/dev/null || true
+}
+
+declare -A ROW_RATE ROW_P99 ROW_E2E ROW_CPU ROW_MEM ROW_OK ROW_ARRIVED ROW_NOTE
+TICKS=$(getconf CLK_TCK)
+
+# Records a finished phase: $1 name, $2 cpu seconds (server), $3 peak memory KiB (server).
+record_row() {
+  local name="$1" cpu_s="$2" mem_kb="$3" arrived
+  arrived=$(result "$SINK_OUT" sink messages)
+  ROW_OK[$name]=$(result "$WORK/$name.load.out" load ok)
+  ROW_ARRIVED[$name]=${arrived:-0}
+  ROW_RATE[$name]=$(result "$SINK_OUT" sink msgs_per_s)
+  ROW_P99[$name]=$(result "$WORK/$name.load.out" load accept_p99_ms)
+  ROW_E2E[$name]=$(result "$SINK_OUT" sink e2e_p99_ms)
+  if [ "${arrived:-0}" -gt 0 ]; then
+    ROW_CPU[$name]=$(awk -v c="$cpu_s" -v n="$arrived" 'BEGIN { printf "%.3f", c * 1000 / n }')
+  fi
+  ROW_MEM[$name]=$(awk -v k="$mem_kb" 'BEGIN { printf "%.0f", k / 1024 }')
+  log "$name: sent ok=${ROW_OK[$name]} arrived=$arrived msgs/s=${ROW_RATE[$name]} accept p99=${ROW_P99[$name]} ms"
+}
+
+# ---------------------------------------------------------------- phases
+
+phase_ceiling() {
+  log "ceiling: generator -> sink"
+  start_sink ceiling "$COUNT"
+  run_load ceiling "$SINK_PORT"
+  drain_sink ceiling
+  record_row ceiling "$(result "$SINK_OUT" sink cpu_s)" "$(result "$SINK_OUT" sink vmhwm_kb)"
+  ROW_NOTE[ceiling]="cpu/mem = the sink itself"
+}
+
+ensure_postfix() {
+  if [ -x /usr/sbin/postfix ] && [ -x /usr/sbin/postconf ]; then return 0; fi
+  [ "$(id -u)" -eq 0 ] || die "Postfix is not installed and we are not root: apt-get install postfix"
+  log "installing Postfix from Debian's packages"
+  apt-get update -qq >/dev/null
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postfix >/dev/null
+  # The package may start the system instance; we never use it, and it has no config ("No configuration").
+}
+
+# Writes a private Postfix instance in $1 listening on 127.0.0.1:$2 relaying everything to [127.0.0.1]:$3.
+write_postfix_config() {
+  local dir="$1" port="$2" sinkport="$3"
+  mkdir -p "$dir/etc" "$dir/queue" "$dir/data"
+  chown postfix "$dir/data"
+  cat > "$dir/etc/main.cf" <<EOF
+# Private benchmark instance (written by load-test/compare.sh): loopback only, relays everything to the sink.
+compatibility_level = 3.6
+queue_directory = $dir/queue
+data_directory = $dir/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = postfix.sluice.test
+# No local delivery at all: every recipient is remote and goes to the relayhost.
+mydestination =
+local_recipient_maps =
+local_transport = error:local delivery is off
+alias_maps =
+alias_database =
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+smtpd_relay_restrictions = permit_mynetworks, reject
+relayhost = [127.0.0.1]:$sinkport
+# No rate limits or throttles: this measures the pipeline, not its brakes.
+in_flow_delay = 0
+default_process_limit = 500
+smtpd_client_connection_count_limit = 0
+smtpd_client_connection_rate_limit = 0
+smtpd_client_message_rate_limit = 0
+smtpd_client_recipient_rate_limit = 0
+default_destination_concurrency_limit = 50
+default_destination_rate_delay = 0
+smtp_destination_concurrency_limit = 50
+# Keep outbound connections to the sink open between messages (Sluice does the same).
+smtp_connection_cache_on_demand = yes
+smtp_connection_cache_destinations = [127.0.0.1]:$sinkport
+smtp_tls_security_level = none
+smtpd_tls_security_level = none
+biff = no
+maillog_file_prefixes = /tmp, /var
+maillog_file = $dir/maillog
+EOF
+  cat > "$dir/etc/master.cf" <<EOF
+# service type  private unpriv chroot wakeup maxproc command
+127.0.0.1:$port inet n - n - - smtpd
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+proxywrite unix -       -       n       -       1       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+}
+
+phase_postfix() {
+  ensure_postfix
+  local dir="$WORK/postfix" port before after cpu_s mem_kb
+  log "postfix: generator -> Postfix $(postconf -d -h mail_version 2>/dev/null) -> sink"
+  start_sink postfix "$COUNT"
+  port=$(free_port)
+  write_postfix_config "$dir" "$port" "$SINK_PORT"
+  POSTFIX_DIRS+=("$dir")
+  postfix -c "$dir/etc" start >/dev/null 2>&1 || die "private Postfix did not start; see $dir/maillog (KEEP=1)"
+  wait_banner "$port" "" 30 || die "private Postfix does not answer on 127.0.0.1:$port"
+  sample_postfix_pss "$dir" "$WORK/postfix.pss" &
+  SAMPLER_PID=$!
+  before=$(cpu_ticks $(postfix_pids "$dir"))
+  run_load postfix "$port"
+  drain_sink postfix
+  after=$(cpu_ticks $(postfix_pids "$dir"))
+  kill "$SAMPLER_PID" 2>/dev/null || true
+  wait "$SAMPLER_PID" 2>/dev/null || true
+  SAMPLER_PID=""
+  cpu_s=$(awk -v a="$after" -v b="$before" -v t="$TICKS" 'BEGIN { printf "%.3f", (a - b) / t }')
+  mem_kb=$(cat "$WORK/postfix.pss")
+  postfix -c "$dir/etc" stop >/dev/null 2>&1 || true
+  record_row postfix "$cpu_s" "$mem_kb"
+  ROW_NOTE[postfix]="mem = peak summed PSS of all Postfix processes"
+}
+
+phase_sluice() {
+  local mode="$1" name="sluice-$1" dir="$WORK/sluice-$1" port pid before after
+  log "$name: generator -> ./sluice start (spool.durability=$mode) -> sink"
+  start_sink "$name" "$COUNT"
+  port=$(free_port)
+  mkdir -p "$dir"
+  # Run from its own directory so every relative default path (./data/...) lands in the temp dir.
+  (cd "$dir" && exec "$SLUICE" start --set "delivery.relayhost=[127.0.0.1]:$SINK_PORT" --set "smtp.port=$port" \
+      --set "spool.dir=$dir/spool" --set "pop3.enabled=false" --set "spool.durability=$mode") \
+      > "$dir/gateway.log" 2>&1 &
+  pid=$!
+  PIDS+=("$pid")
+  if ! wait_banner "$port" "$pid" 120; then
+    log "$name: the gateway did not start or does not answer SMTP on 127.0.0.1:$port; its log ends with:"
+    tail -15 "$dir/gateway.log" >&2 || true
+    kill -TERM "$pid" 2>/dev/null || true
+    kill -TERM "$SINK_PID" 2>/dev/null || true
+    wait "$SINK_PID" 2>/dev/null || true
+    ROW_NOTE[$name]="gateway did not start (see above)"
+    return 0
+  fi
+  before=$(cpu_ticks "$pid")
+  run_load "$name" "$port"
+  drain_sink "$name"
+  after=$(cpu_ticks "$pid")
+  local mem_kb
+  mem_kb=$(vmhwm_kb "$pid")
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  record_row "$name" "$(awk -v a="$after" -v b="$before" -v t="$TICKS" 'BEGIN { printf "%.3f", (a - b) / t }')" \
+    "$mem_kb"
+}
+
+# ---------------------------------------------------------------- main
+
+log "building (if needed) and checking the tools"
+"$SLUICE" load --help > /dev/null || die "./sluice load does not run"
+log "load: $COUNT messages of $SIZE over $SESSIONS sessions, closed model, pipelining on; work dir $WORK"
+
+for phase in $PHASES; do
+  case "$phase" in
+    ceiling) phase_ceiling ;;
+    postfix) phase_postfix ;;
+    sluice-fsync) phase_sluice fsync ;;
+    sluice-os) phase_sluice os ;;
+    *) die "unknown phase '$phase'" ;;
+  esac
+done
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.2fx", a / b }'; }
+
+echo
+echo "Relay comparison: $COUNT x $SIZE messages, $SESSIONS sessions, loopback, $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')"
+printf '%-13s %10s %10s %13s %11s %13s %10s  %s\n' phase "msgs/s" "sent ok" "arrived" "accept p99" "cpu s/1k msg" "peak MB" "notes"
+for phase in $PHASES; do
+  printf '%-13s %10s %10s %13s %11s %13s %10s  %s\n' "$phase" "${ROW_RATE[$phase]:--}" "${ROW_OK[$phase]:--}" \
+    "${ROW_ARRIVED[$phase]:--}" "${ROW_P99[$phase]:+${ROW_P99[$phase]}ms}" "${ROW_CPU[$phase]:--}" \
+    "${ROW_MEM[$phase]:--}" "${ROW_NOTE[$phase]:-}"
+done
+echo "msgs/s: arrived at the sink / (first intended injection -> last arrival). accept p99: MAIL -> 250 after the dot."
+echo "end-to-end p99 (ms, injection -> sink): $(for p in $PHASES; do printf '%s=%s ' "$p" "${ROW_E2E[$p]:--}"; done)"
+for mode in fsync os; do
+  s="sluice-$mode"
+  case " $PHASES " in *" $s "*) ;; *) continue ;; esac
+  echo "$s / postfix: throughput $(ratio "${ROW_RATE[$s]:-}" "${ROW_RATE[postfix]:-}")," \
+    "cpu per message $(ratio "${ROW_CPU[$s]:-}" "${ROW_CPU[postfix]:-}")," \
+    "accept p99 $(ratio "${ROW_P99[$s]:-}" "${ROW_P99[postfix]:-}");" \
+    "$s / ceiling: throughput $(ratio "${ROW_RATE[$s]:-}" "${ROW_RATE[ceiling]:-}")"
+done

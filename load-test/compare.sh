@@ -51,7 +51,8 @@ cleanup() {
   if [ "${KEEP:-0}" = 1 ]; then log "work dir kept: $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'echo "$(basename "$0"): interrupted" >&2; exit 130' INT TERM
+trap 'echo "$(basename "$0"): failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 # ---------------------------------------------------------------- helpers
 
@@ -82,8 +83,8 @@ cpu_ticks() {
   for pid in "$@"; do
     [ -r "/proc/$pid/stat" ] || continue
     # Fields after the ")" of comm: state is $1, utime $12, stime $13, cutime $14, cstime $15.
-    f=$(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12+$13+$14+$15}') || continue
-    total=$((total + f))
+    f=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12+$13+$14+$15}') || continue
+    total=$((total + ${f:-0}))   # a child may exit between ps and the read
   done
   echo "$total"
 }

@@ -1,17 +1,19 @@
 package io.sluice.gateway.delivery;
 
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 
 /**
- * One next hop's queue of jobs and its workers. At most {@code maxWorkers} virtual threads drain the queue, each
+ * One next hop's queue of jobs and its workers. At most {@code maxWorkers} threads drain the queue, each
  * holding at most one connection, which bounds the connections to this destination; a slow or dead destination
- * only ties up its own workers, never another destination's. Workers start when work arrives and end when the
- * queue is empty (no idle threads). Thread-safe; counters are updated from delivery threads.
+ * only ties up its own workers, never another destination's. Workers start when work arrives and end after
+ * {@link #LINGER_MS} with an empty queue: under a steady stream a job wakes a waiting worker instead of paying for
+ * a new thread per burst. Thread-safe; counters are updated from delivery threads.
  */
 final class Destination {
 
@@ -19,7 +21,10 @@ final class Destination {
     private final int maxWorkers;
     private final ThreadFactory threads;
     private final BiConsumer<Destination, Job> processor;
-    private final ConcurrentLinkedQueue<Job> queue = new ConcurrentLinkedQueue<>();
+    /** How long an idle worker waits for the next job before it ends. */
+    static final long LINGER_MS = 1_000;
+
+    private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
     private final AtomicInteger workers = new AtomicInteger();
     private final AtomicLong queuedRecipients = new AtomicLong();
     private final AtomicInteger openConnections = new AtomicInteger();
@@ -61,10 +66,16 @@ final class Destination {
     private void drain() {
         try {
             Job job;
-            while (!isClosing && (job = queue.poll()) != null) {
+            while (!isClosing && (job = queue.poll(LINGER_MS, TimeUnit.MILLISECONDS)) != null) {
+                if (isClosing) {
+                    queue.add(job); // stays in the spool; replayed on restart
+                    break;
+                }
                 queuedRecipients.addAndGet(-job.recipientIndexes().length);
                 processor.accept(this, job);
             }
+        } catch (InterruptedException e) {
+            // shutdown
         } finally {
             workers.decrementAndGet();
             maybeStartWorker(); // a job may have arrived after our last poll

@@ -38,7 +38,7 @@ import java.util.function.LongSupplier;
  *
  * <p>Threads and allocation: sessions call {@code begin} (allocates the writer and the encoded envelope, once per
  * message), {@code append} (allocation-free: copies into pooled off-heap chunks) and {@code commit} (one future);
- * delivery threads call {@code openBody} (a tailer and a file channel per body) and {@code recordOutcome} (one
+ * delivery threads call {@code openBody} (no tailer: a lease on a shared file channel, see {@link ReadChannels}) and {@code recordOutcome} (one
  * small event object). {@code hasSpaceFor} is a volatile read.
  *
  * <pre>{@code
@@ -69,14 +69,16 @@ public final class ChronicleSpool implements Spool {
     private final MessageIndex index;
     private final SpaceMonitor space;
     private final CycleFiles files;
+    private final ReadChannels readers;
     private final ChunkPool chunkPool = new ChunkPool(CHUNK_BYTES, SMALL_STAGING_BYTES, MAX_POOLED_CHUNKS);
     private final SpoolWriterAgent agent;
     private final AtomicLong lastId;
     private volatile boolean closed;
 
     private ChronicleSpool(SpoolOptions options, QueueDirectory directory, MessageIndex index, CycleFiles files,
-                           long maxSeenId, LongSupplier usableBytes, long reclaimGraceNs) {
+                           ReadChannels readers, long maxSeenId, LongSupplier usableBytes, long reclaimGraceNs) {
         this.options = options;
+        this.readers = readers;
         this.directory = directory;
         this.index = index;
         this.files = files;
@@ -104,13 +106,14 @@ public final class ChronicleSpool implements Spool {
         QueueDirectory directory = QueueDirectory.openWritable(options.dir(), options.rollInterval(), clock);
         try {
             MessageIndex index = new MessageIndex();
-            CycleFiles files = new CycleFiles();
+            ReadChannels readers = new ReadChannels();
+            CycleFiles files = new CycleFiles(readers);
             RecoveryScan scan = new RecoveryScan(index);
             QueueReplay.replay(directory.queue(), scan, files);
             scan.finish();
             LOG.info("spool {}: recovered {} messages ({} live), {} events, {} unreadable records",
                 options.dir(), scan.messages(), index.liveMessages(), scan.events(), scan.skipped());
-            ChronicleSpool spool = new ChronicleSpool(options, directory, index, files, scan.maxSeenId(),
+            ChronicleSpool spool = new ChronicleSpool(options, directory, index, files, readers, scan.maxSeenId(),
                 usableBytes != null ? usableBytes : directory::usableBytes, reclaimGraceNs);
             spool.agent.start();
             return spool;
@@ -133,9 +136,10 @@ public final class ChronicleSpool implements Spool {
         try {
             MessageIndex index = new MessageIndex();
             RecoveryScan scan = new RecoveryScan(index);
-            QueueReplay.replay(directory.queue(), scan, new CycleFiles());
+            ReadChannels readers = new ReadChannels();
+            QueueReplay.replay(directory.queue(), scan, new CycleFiles(readers));
             scan.finishForInspection();
-            return new ReadOnlySpool(directory, index);
+            return new ReadOnlySpool(directory, index, readers);
         } catch (RuntimeException e) {
             directory.close();
             throw new SpoolException("spool " + dir + " cannot be read: " + e, e);
@@ -144,6 +148,10 @@ public final class ChronicleSpool implements Spool {
 
     long maxMessageBytes() {
         return options.maxMessageBytes();
+    }
+
+    ReadChannels readers() {
+        return readers;
     }
 
     ChunkPool chunkPool() {
@@ -210,7 +218,7 @@ public final class ChronicleSpool implements Spool {
     @Override
     public Optional<MessageBody> openBody(MessageId id) {
         IndexedMessage m = index.get(id.value());
-        return m == null ? Optional.empty() : Optional.of(new ChronicleMessageBody(directory.queue(), index, m));
+        return m == null ? Optional.empty() : Optional.of(ChronicleMessageBody.open(readers, m, index::get));
     }
 
     @Override
@@ -251,6 +259,7 @@ public final class ChronicleSpool implements Spool {
 
     private void release() {
         agent.stop();
+        readers.closeAll();
         directory.close();
     }
 
@@ -259,10 +268,12 @@ public final class ChronicleSpool implements Spool {
 
         private final QueueDirectory directory;
         private final MessageIndex index;
+        private final ReadChannels readers;
 
-        ReadOnlySpool(QueueDirectory directory, MessageIndex index) {
+        ReadOnlySpool(QueueDirectory directory, MessageIndex index, ReadChannels readers) {
             this.directory = directory;
             this.index = index;
+            this.readers = readers;
         }
 
         @Override
@@ -278,11 +289,12 @@ public final class ChronicleSpool implements Spool {
         @Override
         public Optional<MessageBody> openBody(MessageId id) {
             IndexedMessage m = index.get(id.value());
-            return m == null ? Optional.empty() : Optional.of(new ChronicleMessageBody(directory.queue(), index, m));
+            return m == null ? Optional.empty() : Optional.of(ChronicleMessageBody.open(readers, m, index::get));
         }
 
         @Override
         public void close() {
+            readers.closeAll();
             directory.close();
         }
     }

@@ -50,6 +50,8 @@ final class ChronicleSpoolWriter implements SpoolWriter {
     long firstChunkIndex = SpoolRecordDescriptor.NO_CHUNK_INDEX;
     int firstChunkCycle;
     int chunksWritten;
+    /** Where each written chunk's data is, in {@link IndexedMessage}'s segment layout; grown as chunks arrive. */
+    long[] chunkSegments;
     boolean isAbortOp;
     AppendResult writeResult;
     IndexedMessage indexed;

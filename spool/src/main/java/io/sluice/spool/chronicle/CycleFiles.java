@@ -44,6 +44,7 @@ final class CycleFiles {
 
     private static final Logger LOG = LoggerFactory.getLogger(CycleFiles.class);
 
+    private final ReadChannels readers;
     private final TreeMap<Integer, File> byCycle = new TreeMap<>();
     private final TreeMap<Integer, FileChannel> channels = new TreeMap<>();
     private final IntHashSet dirty = new IntHashSet();
@@ -51,9 +52,14 @@ final class CycleFiles {
     private boolean isDirectoryDirty;
     private volatile int count;
 
+    CycleFiles(ReadChannels readers) {
+        this.readers = readers;
+    }
+
     void put(int cycle, File file) {
         if (file != null && byCycle.put(cycle, file) == null) {
             count = byCycle.size();
+            readers.register(cycle, file);
         }
     }
 
@@ -147,6 +153,7 @@ final class CycleFiles {
             if (ch != null) {
                 closeQuietly(ch);
             }
+            readers.retire(cycle); // bodies opened before this keep reading the unlinked file
             try {
                 Files.deleteIfExists(e.getValue().toPath());
             } catch (IOException ex) {

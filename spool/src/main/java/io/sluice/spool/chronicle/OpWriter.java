@@ -8,6 +8,8 @@ import org.agrona.collections.ObjectHashSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Arrays;
+
 import static io.sluice.spool.chronicle.SpoolRecordDescriptor.*;
 
 /**
@@ -19,6 +21,7 @@ import static io.sluice.spool.chronicle.SpoolRecordDescriptor.*;
 final class OpWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(OpWriter.class);
+    static final long[] NO_SEGMENTS = new long[0];
 
     private final RecordWriter records;
     private final RollCycle rollCycle;
@@ -48,7 +51,8 @@ final class OpWriter {
             if (owner.failure != null) {
                 return;
             }
-            int length = chunkRecordLength(c.buffer.remaining());
+            int dataBytes = c.buffer.remaining();
+            int length = chunkRecordLength(dataBytes);
             if (!space.hasSpaceFor(length)) {
                 owner.failure = AppendResult.NO_SPACE;
                 return;
@@ -60,7 +64,15 @@ final class OpWriter {
                 owner.firstChunkCycle = rollCycle.toCycle(idx);
                 openChunked.add(owner);
             }
-            owner.chunksWritten++;
+            int n = owner.chunksWritten;
+            long[] segments = owner.chunkSegments;
+            if (segments == null || segments.length < 2 * (n + 1)) {
+                segments = segments == null ? new long[16] : Arrays.copyOf(segments, segments.length * 2);
+                owner.chunkSegments = segments;
+            }
+            segments[2 * n] = records.lastBodyPosition();
+            segments[2 * n + 1] = IndexedMessage.segment(records.lastCycle(), dataBytes);
+            owner.chunksWritten = n + 1;
         } catch (RuntimeException | Error e) {
             owner.failure = failed(e);
         } finally {
@@ -101,8 +113,10 @@ final class OpWriter {
                 chunked || staging == null ? null : staging.buffer);
             afterWrite(length);
             int cycle = chunked ? w.firstChunkCycle : rollCycle.toCycle(idx);
-            w.indexed = new IndexedMessage(w.idValue(), w.envelopeValue, w.form, w.size(), idx, firstChunk, chunks,
-                cycle);
+            long[] segments = chunked ? Arrays.copyOf(w.chunkSegments, 2 * chunks)
+                : inline == 0 ? NO_SEGMENTS
+                : new long[] {records.lastBodyPosition(), IndexedMessage.segment(cycle, (int) inline)};
+            w.indexed = new IndexedMessage(w.idValue(), w.envelopeValue, w.form, w.size(), segments, chunks, cycle);
             return AppendResult.OK;
         } catch (RuntimeException | Error e) {
             return failed(e);

@@ -8,6 +8,8 @@ import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongArrayList;
 
 import java.nio.charset.StandardCharsets;
 
@@ -26,6 +28,9 @@ final class QueueReplay {
     }
 
     static void replay(SingleChronicleQueue queue, RecoveryScan scan, CycleFiles files) {
+        // Where each unsealed chunked message's chunks are (segment layout of IndexedMessage), until its MESSAGE
+        // record takes them; chunks of messages aborted or cut by a crash stay here until the end of the replay.
+        Long2ObjectHashMap<LongArrayList> chunks = new Long2ObjectHashMap<>();
         try (ExcerptTailer tailer = queue.createTailer()) {
             tailer.toStart();
             int lastCycle = Integer.MIN_VALUE;
@@ -42,13 +47,14 @@ final class QueueReplay {
                         lastCycle = cycle;
                         files.put(cycle, tailer.currentFile());
                     }
-                    decode(queue, dc.wire().bytes(), dc.index(), cycle, scan);
+                    decode(queue, dc.wire().bytes(), dc.index(), cycle, scan, chunks);
                 }
             }
         }
     }
 
-    private static void decode(SingleChronicleQueue queue, Bytes<?> b, long queueIndex, int cycle, RecoveryScan scan) {
+    private static void decode(SingleChronicleQueue queue, Bytes<?> b, long queueIndex, int cycle, RecoveryScan scan,
+                               Long2ObjectHashMap<LongArrayList> chunks) {
         long start = b.readPosition();
         long length = b.readRemaining();
         if (length < HEADER_LENGTH || b.readByte(start + VERSION_OFFSET) != VERSION) {
@@ -59,15 +65,17 @@ final class QueueReplay {
         short flags = b.readShort(start + FLAGS_OFFSET);
         long id = b.readLong(start + MESSAGE_ID_OFFSET);
         switch (type) {
-            case TYPE_MESSAGE -> decodeMessage(queue, b, start, length, flags, id, queueIndex, cycle, scan);
-            case TYPE_CHUNK -> scan.onId(id);
+            case TYPE_MESSAGE -> decodeMessage(queue, b, start, length, flags, id, queueIndex, cycle, scan,
+                chunks.remove(id));
+            case TYPE_CHUNK -> decodeChunk(b, start, length, id, cycle, scan, chunks);
             case TYPE_EVENT -> decodeEvent(b, start, length, id, scan);
             default -> scan.onSkipped();
         }
     }
 
     private static void decodeMessage(SingleChronicleQueue queue, Bytes<?> b, long start, long length, short flags,
-                                      long id, long queueIndex, int cycle, RecoveryScan scan) {
+                                      long id, long queueIndex, int cycle, RecoveryScan scan,
+                                      LongArrayList chunkSegments) {
         long bodyLength = b.readLong(start + BODY_LENGTH_OFFSET);
         long firstChunkIndex = b.readLong(start + FIRST_CHUNK_INDEX_OFFSET);
         int chunkCount = b.readInt(start + CHUNK_COUNT_OFFSET);
@@ -75,8 +83,9 @@ final class QueueReplay {
         boolean chunked = (flags & FLAG_CHUNKED) != 0;
         long expected = ENVELOPE_OFFSET + (long) envelopeLength + (chunked ? 0 : bodyLength);
         if (id <= 0 || envelopeLength < 0 || bodyLength < 0 || expected != length
-            || (chunked && (chunkCount <= 0 || firstChunkIndex < 0))) {
-            scan.onSkipped();
+            || (chunked && (chunkCount <= 0 || firstChunkIndex < 0
+                || chunkSegments == null || chunkSegments.size() != 2 * chunkCount))) {
+            scan.onSkipped(); // a chunked message whose chunks were not all read could never be delivered
             return;
         }
         byte[] envelope = new byte[envelopeLength];
@@ -84,8 +93,33 @@ final class QueueReplay {
         b.read(envelope);
         BodyForm form = (flags & FLAG_DOT_STUFFED) != 0 ? BodyForm.DOT_STUFFED : BodyForm.RAW;
         int pinned = chunked ? queue.rollCycle().toCycle(firstChunkIndex) : cycle;
-        scan.onMessage(new IndexedMessage(id, EnvelopeCodec.decode(envelope), form, bodyLength, queueIndex,
-            chunked ? firstChunkIndex : NO_CHUNK_INDEX, chunked ? chunkCount : 0, pinned));
+        long[] segments = chunked ? chunkSegments.toLongArray()
+            : bodyLength == 0 ? OpWriter.NO_SEGMENTS
+            : new long[] {start + ENVELOPE_OFFSET + envelopeLength, IndexedMessage.segment(cycle, (int) bodyLength)};
+        scan.onMessage(new IndexedMessage(id, EnvelopeCodec.decode(envelope), form, bodyLength, segments,
+            chunked ? chunkCount : 0, pinned));
+    }
+
+    /** Notes where a chunk's data is; chunk 0 starts the list (a relocated copy re-sends every chunk). */
+    private static void decodeChunk(Bytes<?> b, long start, long length, long id, int cycle, RecoveryScan scan,
+                                    Long2ObjectHashMap<LongArrayList> chunks) {
+        scan.onId(id);
+        if (length < CHUNK_DATA_OFFSET) {
+            return;
+        }
+        int number = b.readInt(start + CHUNK_NUMBER_OFFSET);
+        int dataBytes = b.readInt(start + CHUNK_LENGTH_OFFSET);
+        LongArrayList list = chunks.get(id);
+        if (number == 0 || list == null) {
+            list = new LongArrayList();
+            chunks.put(id, list);
+        }
+        if (number != list.size() / 2 || CHUNK_DATA_OFFSET + (long) dataBytes != length) {
+            chunks.remove(id); // out of order or damaged: the message cannot be sealed from these chunks
+            return;
+        }
+        list.addLong(start + CHUNK_DATA_OFFSET);
+        list.addLong(IndexedMessage.segment(cycle, dataBytes));
     }
 
     private static void decodeEvent(Bytes<?> b, long start, long length, long id, RecoveryScan scan) {

@@ -18,6 +18,12 @@ final class RecordWriter {
 
     private final ExcerptAppender appender;
     private final long maxRecordBytes;
+    /**
+     * Absolute offset in the queue file of the body bytes of the last CHUNK or inline MESSAGE record: the mapped
+     * bytes' write position is the file offset (as a tailer's read position is), so readers can use it with
+     * positional reads and need no tailer.
+     */
+    private long lastBodyPosition;
 
     RecordWriter(ExcerptAppender appender, long maxRecordBytes) {
         this.appender = appender;
@@ -26,6 +32,16 @@ final class RecordWriter {
 
     ExcerptAppender appender() {
         return appender;
+    }
+
+    /** See {@link #lastBodyPosition}; valid right after the write, in the file of {@link #lastCycle()}. */
+    long lastBodyPosition() {
+        return lastBodyPosition;
+    }
+
+    /** The roll cycle (queue file) of the last record written. */
+    int lastCycle() {
+        return appender.cycle();
     }
 
     /** True when a record of this length fits one excerpt (Chronicle's limit is blockSize / 4). */
@@ -41,6 +57,7 @@ final class RecordWriter {
                 header(b, TYPE_CHUNK, isLast ? FLAG_LAST_CHUNK : 0, messageId);
                 b.writeInt(number);
                 b.writeInt(data.remaining());
+                lastBodyPosition = b.writePosition();
                 copy(b, data);
             } catch (Throwable t) {
                 dc.rollbackOnClose();
@@ -63,6 +80,7 @@ final class RecordWriter {
                 b.writeInt(envelope.length);
                 b.write(envelope);
                 if (inlineBody != null) {
+                    lastBodyPosition = b.writePosition();
                     copy(b, inlineBody);
                 }
             } catch (Throwable t) {

@@ -10,9 +10,7 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,9 +39,12 @@ final class Relocation {
     private final MessageIndex index;
     private final ChunkPool pool;
     private final SpoolWriterAgent agent;
+    private final ReadChannels readers;
 
-    Relocation(SingleChronicleQueue queue, MessageIndex index, ChunkPool pool, SpoolWriterAgent agent) {
+    Relocation(SingleChronicleQueue queue, MessageIndex index, ChunkPool pool, SpoolWriterAgent agent,
+               ReadChannels readers) {
         this.queue = queue;
+        this.readers = readers;
         this.index = index;
         this.pool = pool;
         this.agent = agent;
@@ -94,17 +95,28 @@ final class Relocation {
         long firstChunk = NO_CHUNK_INDEX;
         long record;
         int chunks = 0;
-        try (BodySegments segments = new BodySegments(queue, m)) {
+        long[] segments;
+        try {
             if (m.chunkCount() == 0) {
-                segments.next();
-                read(segments, buffer.buffer);
+                if (m.segmentCount() > 0) {
+                    read(m, 0, buffer.buffer);
+                } else {
+                    buffer.buffer.clear().flip();
+                }
+                int inline = buffer.buffer.remaining();
                 record = writer.writeMessage(m.id(), flags, m.bodyBytes(), NO_CHUNK_INDEX, 0, envelope, buffer.buffer);
                 out.afterWrite(messageRecordLength(envelope.length, m.bodyBytes()));
+                segments = inline == 0 ? OpWriter.NO_SEGMENTS
+                    : new long[] {writer.lastBodyPosition(), IndexedMessage.segment(writer.lastCycle(), inline)};
             } else {
-                while (segments.next()) {
-                    read(segments, buffer.buffer);
-                    long idx = writer.writeChunk(m.id(), chunks, chunks == m.chunkCount() - 1, buffer.buffer);
-                    out.afterWrite(chunkRecordLength((int) segments.length));
+                segments = new long[2 * m.segmentCount()];
+                for (int i = 0; i < m.segmentCount(); i++) {
+                    read(m, i, buffer.buffer);
+                    int length = buffer.buffer.remaining();
+                    long idx = writer.writeChunk(m.id(), chunks, i == m.segmentCount() - 1, buffer.buffer);
+                    out.afterWrite(chunkRecordLength(length));
+                    segments[2 * i] = writer.lastBodyPosition();
+                    segments[2 * i + 1] = IndexedMessage.segment(writer.lastCycle(), length);
                     firstChunk = chunks == 0 ? idx : firstChunk;
                     chunks++;
                 }
@@ -126,25 +138,28 @@ final class Relocation {
             }
         }
         int cycle = queue.rollCycle().toCycle(chunks > 0 ? firstChunk : record);
-        return new IndexedMessage(m.id(), m.envelope(), m.form(), m.bodyBytes(), record, firstChunk,
-            chunks > 0 ? chunks : 0, cycle);
+        return new IndexedMessage(m.id(), m.envelope(), m.form(), m.bodyBytes(), segments, chunks, cycle);
     }
 
-    /** Reads one segment (at most one chunk) from its file into {@code dst}, ready to write. */
-    private static void read(BodySegments s, ByteBuffer dst) throws IOException {
-        if (s.length > dst.capacity()) {
-            throw new IOException("segment of " + s.length + " bytes exceeds the chunk size");
+    /** Reads segment {@code i} (at most one chunk) of {@code m} from its file into {@code dst}, ready to write. */
+    private void read(IndexedMessage m, int i, ByteBuffer dst) throws IOException {
+        int length = m.segmentLength(i);
+        if (length > dst.capacity()) {
+            throw new IOException("segment of " + length + " bytes exceeds the chunk size");
         }
-        dst.clear().limit((int) s.length);
-        try (FileChannel ch = FileChannel.open(s.file.toPath(), StandardOpenOption.READ)) {
-            long pos = s.position;
+        dst.clear().limit(length);
+        ReadChannels.Lease lease = readers.acquire(m.segmentCycle(i));
+        try {
+            long pos = m.segmentPosition(i);
             while (dst.hasRemaining()) {
-                int n = ch.read(dst, pos);
+                int n = lease.channel().read(dst, pos);
                 if (n < 0) {
-                    throw new IOException("spool file " + s.file + " ends inside a body");
+                    throw new IOException("spool file ends inside the body of " + Long.toHexString(m.id()));
                 }
                 pos += n;
             }
+        } finally {
+            lease.release();
         }
         dst.flip();
     }

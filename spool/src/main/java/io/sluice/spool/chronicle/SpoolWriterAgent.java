@@ -80,7 +80,7 @@ final class SpoolWriterAgent implements Runnable {
         this.space = space;
         this.durability = durability;
         this.files = files;
-        this.relocation = new Relocation(queue, index, spool.chunkPool(), this);
+        this.relocation = new Relocation(queue, index, spool.chunkPool(), this, spool.readers());
         this.thread = new Thread(this, "sluice-spool-writer");
         this.thread.setDaemon(true);
     }

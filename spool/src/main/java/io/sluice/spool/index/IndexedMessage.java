@@ -23,8 +23,12 @@ public final class IndexedMessage {
     final Envelope envelope;
     final BodyForm form;
     final long bodyBytes;
-    final long recordIndex;
-    final long firstChunkIndex;
+    /**
+     * Where the body's bytes are, as pairs of longs: the absolute offset in the queue file, then
+     * {@code cycle << 32 | length}. One pair for an inline body (the common case), one per chunk otherwise;
+     * empty for an empty body. Recorded by the writer (or replay) so a reader needs no Chronicle tailer.
+     */
+    private final long[] segments;
     final int chunkCount;
     final int cycle;
     private final byte[] states;
@@ -34,19 +38,18 @@ public final class IndexedMessage {
     private int unfinished;
 
     /**
-     * @param recordIndex     queue index of the MESSAGE record
-     * @param firstChunkIndex queue index of the first chunk, or -1 when the body is inline
-     * @param cycle           the queue file (roll cycle) holding the message's first record; the file this
-     *                        message pins until it is finished
+     * @param segments   the body's location, see {@link #segment}; kept, not copied
+     * @param chunkCount number of CHUNK records holding the body, or 0 when the body is inline
+     * @param cycle      the queue file (roll cycle) holding the message's first record; the file this message
+     *                   pins until it is finished
      */
-    public IndexedMessage(long id, Envelope envelope, BodyForm form, long bodyBytes, long recordIndex,
-                          long firstChunkIndex, int chunkCount, int cycle) {
+    public IndexedMessage(long id, Envelope envelope, BodyForm form, long bodyBytes, long[] segments,
+                          int chunkCount, int cycle) {
         this.id = id;
         this.envelope = envelope;
         this.form = form;
         this.bodyBytes = bodyBytes;
-        this.recordIndex = recordIndex;
-        this.firstChunkIndex = firstChunkIndex;
+        this.segments = segments;
         this.chunkCount = chunkCount;
         this.cycle = cycle;
         int n = envelope.recipients().size();
@@ -73,12 +76,26 @@ public final class IndexedMessage {
         return bodyBytes;
     }
 
-    public long recordIndex() {
-        return recordIndex;
+    /** Packs one segment's file and length into the second long of its pair. */
+    public static long segment(int cycle, int length) {
+        return (long) cycle << 32 | (length & 0xFFFF_FFFFL);
     }
 
-    public long firstChunkIndex() {
-        return firstChunkIndex;
+    public int segmentCount() {
+        return segments.length >> 1;
+    }
+
+    /** Absolute offset of segment {@code i} in its queue file. */
+    public long segmentPosition(int i) {
+        return segments[2 * i];
+    }
+
+    public int segmentCycle(int i) {
+        return (int) (segments[2 * i + 1] >>> 32);
+    }
+
+    public int segmentLength(int i) {
+        return (int) segments[2 * i + 1];
     }
 
     public int chunkCount() {

@@ -21,7 +21,7 @@ class MessageIndexTest {
         null, null);
 
     private static IndexedMessage message(long id, int cycle) {
-        return new IndexedMessage(id, ENVELOPE, BodyForm.RAW, 10, 100 + cycle, -1, 0, cycle);
+        return new IndexedMessage(id, ENVELOPE, BodyForm.RAW, 10, new long[0], 0, cycle);
     }
 
     @Test

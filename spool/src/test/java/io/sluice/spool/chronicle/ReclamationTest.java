@@ -84,7 +84,8 @@ class ReclamationTest {
             assertEquals(1, queueFiles().size(), "file 0 finished; the active file stays: " + queueFiles());
             assertEquals(1, spool.stats().filesLive());
             assertTrue(spool.entry(a).isEmpty(), "reclaimed messages leave the index");
-            assertTrue(spool.entry(c).isPresent(), "the active file's messages stay until it is reclaimed");
+            assertTrue(spool.entry(c).isEmpty(),
+                "finished messages leave the index after the grace period (0 here), though their file stays");
 
             clock.advanceMillis(MINUTE_MS);
             MessageId f = store(spool, 400);                           // file 2: f; file 1 is finished
@@ -186,6 +187,46 @@ class ReclamationTest {
             try (MessageBody body = spool.openBody(live).orElseThrow()) {
                 assertArrayEquals(body(2 * ChronicleSpool.CHUNK_BYTES + 1, 2 * ChronicleSpool.CHUNK_BYTES + 1),
                     readAll(body));
+            }
+        }
+    }
+
+    @Test
+    void shouldDropFinishedMessagesFromIndexAfterGraceAndOnReplay() throws Exception {
+        int n = 500;
+        MessageId partial;
+        try (ChronicleSpool spool = open(TimeUnit.MILLISECONDS.toNanos(300))) {
+            List<MessageId> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                ids.add(store(spool, 100 + i));
+            }
+            SpoolWriter w = spool.begin(envelope(2), BodyForm.RAW);
+            w.append(ByteBuffer.wrap(body(50, 50)));
+            assertTrue(w.commit().join().isOk());
+            partial = w.id();
+            spool.recordOutcome(partial, 0, RecipientState.DELIVERED, 0, "250 ok"); // one of two recipients
+            for (MessageId id : ids) {
+                spool.recordOutcome(id, 0, RecipientState.DELIVERED, 0, "250 ok");
+            }
+            assertEquals(1, spool.stats().messagesLive());
+            spool.reclaimNow().get(10, TimeUnit.SECONDS);
+            assertTrue(spool.openBody(ids.get(0)).isPresent(), "a just-finished body is still readable");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (spool.indexSize() > 1 && System.nanoTime() < deadline) {
+                spool.reclaimNow().get(10, TimeUnit.SECONDS);
+                Thread.sleep(50);
+            }
+            assertEquals(1, spool.indexSize(), "only the unfinished message is held after the grace period");
+            assertEquals(List.of(partial), spool.entries().stream().map(e -> e.id()).toList());
+            assertTrue(spool.openBody(ids.get(0)).isEmpty());
+            assertTrue(spool.entry(ids.get(n - 1)).isEmpty());
+            assertEquals(1, queueFiles().size(), "the file is kept: it holds the unfinished message");
+        }
+        try (ChronicleSpool spool = open(TimeUnit.SECONDS.toNanos(10))) {
+            assertEquals(1, spool.indexSize(), "replay drops finished messages at once, whatever the grace");
+            assertEquals(1, spool.stats().messagesLive());
+            try (MessageBody body = spool.openBody(partial).orElseThrow()) {
+                assertArrayEquals(body(50, 50), readAll(body));
             }
         }
     }

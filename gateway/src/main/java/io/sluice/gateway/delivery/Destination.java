@@ -1,8 +1,8 @@
 package io.sluice.gateway.delivery;
 
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -19,7 +19,7 @@ final class Destination {
 
     private final String key;
     private final int maxWorkers;
-    private final ThreadFactory threads;
+    private final DeliveryThreads threads;
     private final BiConsumer<Destination, Job> processor;
     /** How long an idle worker waits for the next job before it ends. */
     static final long LINGER_MS = 1_000;
@@ -31,9 +31,11 @@ final class Destination {
     private final LongAdder delivered = new LongAdder();
     private final LongAdder deferred = new LongAdder();
     private final LongAdder bounced = new LongAdder();
+    /** Listed in {@link DeliveryThreads}' starved queue (at most once). */
+    private final AtomicBoolean isStarved = new AtomicBoolean();
     private volatile boolean isClosing;
 
-    Destination(String key, int maxWorkers, ThreadFactory threads, BiConsumer<Destination, Job> processor) {
+    Destination(String key, int maxWorkers, DeliveryThreads threads, BiConsumer<Destination, Job> processor) {
         this.key = key;
         this.maxWorkers = maxWorkers;
         this.threads = threads;
@@ -50,6 +52,17 @@ final class Destination {
         maybeStartWorker();
     }
 
+    /** True if the caller should list this destination as starved (it was not listed yet). */
+    boolean markStarved() {
+        return isStarved.compareAndSet(false, true);
+    }
+
+    /** Taken off the starved list: starts a worker if jobs wait and a thread is free. */
+    void onUnstarved() {
+        isStarved.set(false);
+        maybeStartWorker();
+    }
+
     private void maybeStartWorker() {
         while (!isClosing && !queue.isEmpty()) {
             int w = workers.get();
@@ -57,7 +70,10 @@ final class Destination {
                 return;
             }
             if (workers.compareAndSet(w, w + 1)) {
-                threads.newThread(this::drain).start();
+                if (!threads.tryStart(this, this::drain)) {
+                    workers.decrementAndGet(); // listed as starved: started when a thread comes free
+                    threads.recheckStarved();
+                }
                 return;
             }
         }
@@ -73,11 +89,15 @@ final class Destination {
                 }
                 queuedRecipients.addAndGet(-job.recipientIndexes().length);
                 processor.accept(this, job);
+                if (threads.isAnyStarved()) {
+                    break; // hand this thread to a destination that has none
+                }
             }
         } catch (InterruptedException e) {
             // shutdown
         } finally {
             workers.decrementAndGet();
+            threads.exited();
             maybeStartWorker(); // a job may have arrived after our last poll
         }
     }

@@ -11,11 +11,13 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Picks the next hop for a recipient domain, in Postfix's order: local domains, then the relayhost (all
  * non-local mail), then the transport map ({@code delivery.routes}), then MX lookup on the domain itself.
- * Thread-safe; caches one {@link Route} per domain seen.
+ * Thread-safe; caches one {@link Route} per domain seen, at most {@link #MAX_CACHED_DOMAINS} (then it starts over:
+ * recipient domains are chosen by clients, and an unbounded cache would grow with every new one).
  */
 final class Router {
 
     private static final int DEFAULT_SMTP_PORT = 25;
+    static final int MAX_CACHED_DOMAINS = 10_000;
 
     private final LocalConfig local;
     private final NextHop relayhost;
@@ -31,7 +33,15 @@ final class Router {
     }
 
     Route route(String domain) {
-        return cache.computeIfAbsent(domain.toLowerCase(Locale.ROOT), this::decide);
+        String key = domain.toLowerCase(Locale.ROOT);
+        Route r = cache.get(key);
+        if (r != null) {
+            return r;
+        }
+        if (cache.size() >= MAX_CACHED_DOMAINS) {
+            cache.clear();
+        }
+        return cache.computeIfAbsent(key, this::decide);
     }
 
     private Route decide(String domain) {

@@ -5,6 +5,7 @@ import io.sluice.spool.BodyForm;
 import io.sluice.spool.ClientInfo;
 import io.sluice.spool.Durability;
 import io.sluice.spool.Envelope;
+import io.sluice.spool.MessageBody;
 import io.sluice.spool.Recipient;
 import io.sluice.spool.RecipientState;
 import io.sluice.spool.Spool;
@@ -14,6 +15,10 @@ import org.HdrHistogram.Recorder;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,8 +42,9 @@ import java.util.stream.Stream;
  *     FSYNC 16 2000 20 [bodyBytes=4096] [rollSeconds=3600]
  * </pre>
  * Arguments: durability, writers (concurrency cap), rate in messages/s, seconds measured (after 3 s warm-up),
- * body bytes, roll interval in seconds, and {@code heap} to print the heap retained after the run (after the
- * reclamation grace period and a GC).
+ * body bytes, roll interval in seconds, and flags: {@code heap} prints the heap retained after the run (after
+ * the reclamation grace period and a GC), {@code read} opens and sends each body after its commit, as delivery
+ * would (e.g. {@code heap,read}).
  */
 public final class SpoolCommitLatency {
 
@@ -52,6 +58,9 @@ public final class SpoolCommitLatency {
         int seconds = Integer.parseInt(args[3]);
         int bodyBytes = args.length > 4 ? Integer.parseInt(args[4]) : 4096;
         int rollSeconds = args.length > 5 ? Integer.parseInt(args[5]) : 3600;
+        boolean isHeapReported = args.length > 6 && args[6].contains("heap");
+        boolean isBodyRead = args.length > 6 && args[6].contains("read");
+        WritableByteChannel sink = Channels.newChannel(OutputStream.nullOutputStream());
         Path dir = Files.createTempDirectory("spool-latency");
         Spool spool = ChronicleSpool.open(new SpoolOptions(dir.resolve("spool"), durability, 64L << 20, 1L << 30,
             Duration.ofSeconds(rollSeconds)));
@@ -91,6 +100,13 @@ public final class SpoolCommitLatency {
                     if (measured) {
                         recorder.recordValue(System.nanoTime() - intendedNs);
                     }
+                    if (r == AppendResult.OK && isBodyRead) {
+                        try (MessageBody b = spool.openBody(w.id()).orElseThrow()) {
+                            b.transferTo(sink); // as delivery does, concurrently with the next commits
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }
                     if (r == AppendResult.OK) {
                         spool.recordOutcome(w.id(), 0, RecipientState.DELIVERED, 0, "250 2.0.0 ok");
                     }
@@ -108,7 +124,7 @@ public final class SpoolCommitLatency {
         System.out.printf("commit latency ms: p50=%.2f p90=%.2f p99=%.2f p99.9=%.2f max=%.2f%n",
             total.getValueAtPercentile(50) / 1e6, total.getValueAtPercentile(90) / 1e6,
             total.getValueAtPercentile(99) / 1e6, total.getValueAtPercentile(99.9) / 1e6, total.getMaxValue() / 1e6);
-        if (args.length > 6 && args[6].equals("heap")) {
+        if (isHeapReported) {
             // What the index retains: wait out the reclamation grace (10 s) and a reclamation pass, then GC.
             Thread.sleep(12_000);
             for (int i = 0; i < 3; i++) {

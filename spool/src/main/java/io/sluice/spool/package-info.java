@@ -7,6 +7,9 @@
  * Delivery learns of durable messages through a {@link io.sluice.spool.CommitListener}, reads bodies through
  * {@link io.sluice.spool.MessageBody}, and records each recipient's outcome as an appended event.
  *
+ * <p>{@link io.sluice.spool.SpoolReader} is the read side alone, which is what a read-only open (the queue CLI)
+ * returns; {@link io.sluice.spool.SpoolException} means a spool cannot be opened at all.
+ *
  * <p>No storage-engine type appears in this package; the implementation lives in {@code spool.chronicle}.
  */
 package io.sluice.spool;

@@ -61,7 +61,7 @@ final class Attempt {
                     indexes.add(i);
                 }
                 for (DeliveryResult r : localTransport.deliver(entry, body, indexes)) {
-                    out.add(Outcome.of(r, null));
+                    out.add(Outcome.of(r, null, false));
                 }
                 return out;
             }
@@ -101,11 +101,12 @@ final class Attempt {
                 }
                 try {
                     List<DeliveryResult> results = client.send(job.entry().envelope(), job.recipientIndexes(), body);
+                    boolean offersDsn = client.offersDsn(); // read before release: another thread may take it
                     cache.release(client, System.nanoTime());
                     String mta = target.hostName();
                     List<Outcome> out = new ArrayList<>(results.size());
                     for (DeliveryResult r : results) {
-                        out.add(Outcome.of(r, mta));
+                        out.add(Outcome.of(r, mta, offersDsn));
                     }
                     return out;
                 } catch (IOException e) {

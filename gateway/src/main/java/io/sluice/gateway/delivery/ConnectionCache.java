@@ -113,14 +113,6 @@ final class ConnectionCache implements AutoCloseable {
         }
     }
 
-    int idleCount() {
-        int n = 0;
-        for (Deque<RemoteSmtpClient> q : idle.values()) {
-            n += q.size();
-        }
-        return n;
-    }
-
     /** Closes every idle connection with QUIT; connections still busy are closed by their release. */
     @Override
     public void close() {

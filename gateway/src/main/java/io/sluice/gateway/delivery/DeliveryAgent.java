@@ -41,6 +41,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link RetrySchedule} by the {@link RetryTimer}, and permanent failures and expiries of one dispatch become one
  * DSN ({@link BounceSender}).
  *
+ * <p>Threads: the commit listener runs on the spool's thread and only routes and enqueues (no I/O, no spool
+ * writes); each destination's jobs run on virtual threads named {@code delivery-N}; one virtual thread each for
+ * retries ({@code delivery-retry-timer}) and idle connections ({@code delivery-idle-reaper}), and one platform
+ * daemon thread bounds body writes. Allocation: a few small objects per message and per reply (jobs, outcomes,
+ * spool snapshots); the bytes of a DOT_STUFFED body never pass through the heap on a plaintext connection.
+ *
  * <p>Usage: {@code new DeliveryAgent(...)}, {@link #start()} once (after the spool is open), {@link #close()} on
  * shutdown (before the spool closes). {@link #stats()} may be called from any thread.
  */
@@ -128,7 +134,7 @@ public final class DeliveryAgent implements AutoCloseable {
         return out;
     }
 
-    /** Recipients waiting for a retry timer. */
+    /** Messages waiting for a retry timer. */
     public int deferredMessages() {
         return timer.pendingCount();
     }
@@ -263,8 +269,10 @@ public final class DeliveryAgent implements AutoCloseable {
                 case DELIVERED -> {
                     spool.recordOutcome(entry.id(), o.recipientIndex(), RecipientState.DELIVERED, 0, o.reply());
                     destination.countDelivered();
-                    job.batch().addSuccess(o, job.route().isLocal() ? DsnBuilder.Action.DELIVERED
-                        : DsnBuilder.Action.RELAYED);
+                    if (!o.isDsnPassedOn()) {
+                        job.batch().addSuccess(o, job.route().isLocal() ? DsnBuilder.Action.DELIVERED
+                            : DsnBuilder.Action.RELAYED);
+                    }
                     claimed.remove(claimKey(entry.id(), o.recipientIndex()));
                 }
                 case DEFERRED -> {

@@ -76,10 +76,6 @@ final class Destination {
         isClosing = true;
     }
 
-    int busyWorkers() {
-        return workers.get();
-    }
-
     void connectionOpened() {
         openConnections.incrementAndGet();
     }

@@ -47,6 +47,10 @@ final class RemoteSmtpClient implements AutoCloseable {
     private final SocketChannel channel;
     private final Socket socket;
     private final ReplyReader replies;
+    /** Commands are encoded here ({@link CommandEncoder}), then leave in one write per flush. */
+    private final byte[] commands = new byte[OUT_BUFFER_BYTES];
+    private int commandBytes;
+    /** Plaintext writes go through a direct buffer: a heap buffer would be copied into a temporary one anyway. */
     private final ByteBuffer out = ByteBuffer.allocateDirect(OUT_BUFFER_BYTES);
     private SSLSocket tls;
     private OutputStream tlsOut;
@@ -194,22 +198,22 @@ final class RemoteSmtpClient implements AutoCloseable {
         boolean isPipelined = peer.hasPipelining();
         int n = recipientIndexes.length;
 
-        out.clear();
-        CommandEncoder.mailFrom(out, env.sender(), body.length(), env.bodyType(), env.smtpUtf8(), env.dsnRet(),
-            env.dsnEnvId(), peer);
+        commandBytes = CommandEncoder.mailFrom(commands, 0, env.sender(), body.length(), env.bodyType(),
+            env.smtpUtf8(), env.dsnRet(), env.dsnEnvId(), peer);
         phase = "sending MAIL FROM";
         SmtpReply mail;
         SmtpReply[] rcpt = new SmtpReply[n];
         SmtpReply dataReply = null;
         if (isPipelined) {
             for (int i = 0; i < n; i++) {
-                if (out.remaining() < CommandEncoder.MAX_COMMAND_BYTES) {
+                if (commands.length - commandBytes < CommandEncoder.MAX_COMMAND_BYTES) {
                     flush();
                 }
-                CommandEncoder.rcptTo(out, env.recipients().get(recipientIndexes[i]), peer);
+                commandBytes = CommandEncoder.rcptTo(commands, commandBytes, env.recipients().get(recipientIndexes[i]),
+                    peer);
             }
             if (!useBdat) {
-                CommandEncoder.data(out);
+                commandBytes = CommandEncoder.data(commands, commandBytes);
             }
             flush();
             mail = read(settings.commandTimeoutMs());
@@ -227,7 +231,7 @@ final class RemoteSmtpClient implements AutoCloseable {
             if (mail.isPositive()) {
                 phase = "sending RCPT TO";
                 for (int i = 0; i < n; i++) {
-                    CommandEncoder.rcptTo(out, env.recipients().get(recipientIndexes[i]), peer);
+                    commandBytes = CommandEncoder.rcptTo(commands, 0, env.recipients().get(recipientIndexes[i]), peer);
                     flush();
                     rcpt[i] = read(settings.commandTimeoutMs());
                 }
@@ -255,14 +259,14 @@ final class RemoteSmtpClient implements AutoCloseable {
         SmtpReply finalReply;
         if (useBdat) {
             phase = "sending message body";
-            CommandEncoder.bdatLast(out, body.length());
+            commandBytes = CommandEncoder.bdatLast(commands, 0, body.length());
             flush();
             writeBody(body, false);
             finalReply = read(settings.dataDoneTimeoutMs());
         } else {
             if (dataReply == null) {
                 phase = "sending DATA";
-                CommandEncoder.data(out);
+                commandBytes = CommandEncoder.data(commands, 0);
                 flush();
                 dataReply = read(settings.commandTimeoutMs());
             }
@@ -367,23 +371,21 @@ final class RemoteSmtpClient implements AutoCloseable {
     }
 
     private void flush() throws IOException {
-        out.flip();
         if (tlsOut != null) {
-            byte[] tmp = new byte[out.remaining()];
-            out.get(tmp);
-            tlsOut.write(tmp);
+            tlsOut.write(commands, 0, commandBytes);
             tlsOut.flush();
         } else {
+            out.clear();
+            out.put(commands, 0, commandBytes).flip();
             while (out.hasRemaining()) {
                 channel.write(out);
             }
         }
-        out.clear();
+        commandBytes = 0;
     }
 
     private SmtpReply command(String line, int timeoutMs) throws IOException {
-        out.clear();
-        CommandEncoder.line(out, line);
+        commandBytes = CommandEncoder.line(commands, 0, line);
         flush();
         return read(timeoutMs);
     }
@@ -394,7 +396,11 @@ final class RemoteSmtpClient implements AutoCloseable {
         } else {
             socket.setSoTimeout(timeoutMs);
         }
-        return replies.read();
+        SmtpReply reply = replies.read();
+        if (reply.code() == 421) {
+            isBroken = true; // RFC 5321 3.8: the server is closing the channel; never cache it
+        }
+        return reply;
     }
 
     /** The diagnostic for a failure in the current phase, Postfix style. */
@@ -423,12 +429,9 @@ final class RemoteSmtpClient implements AutoCloseable {
         return target;
     }
 
-    PeerCapabilities peer() {
-        return peer;
-    }
-
-    boolean isTls() {
-        return tls != null;
+    /** The peer announced DSN (RFC 3461), so NOTIFY/ORCPT/RET/ENVID went along with the transaction. */
+    boolean offersDsn() {
+        return peer.hasDsn();
     }
 
     int transactions() {
@@ -437,10 +440,6 @@ final class RemoteSmtpClient implements AutoCloseable {
 
     boolean isBroken() {
         return isBroken;
-    }
-
-    void markBroken() {
-        isBroken = true;
     }
 
     long idleSinceNs() {
@@ -455,8 +454,7 @@ final class RemoteSmtpClient implements AutoCloseable {
     void quit() {
         if (!isBroken) {
             try {
-                out.clear();
-                CommandEncoder.line(out, "QUIT");
+                commandBytes = CommandEncoder.line(commands, 0, "QUIT");
                 flush();
                 read(Math.min(settings.commandTimeoutMs(), 5_000));
             } catch (IOException ignored) {

@@ -136,7 +136,10 @@ public final class Maildir {
             forceDirectory(newDir);
         }
         List<Message> messages = list(curDir);
-        messages.sort(Comparator.comparingLong((Message m) -> secondsOf(m.uid())).thenComparing(Message::uid));
+        // Arrival order: seconds, then microseconds compared as numbers ("M99999" precedes "M100000", which a
+        // string comparison would reverse), then the name as a tie-break.
+        messages.sort(Comparator.comparingLong((Message m) -> secondsOf(m.uid()))
+            .thenComparingLong(m -> microsOf(m.uid())).thenComparing(Message::uid));
         return messages;
     }
 
@@ -199,6 +202,16 @@ public final class Maildir {
     private static long secondsOf(String uid) {
         long v = 0;
         for (int i = 0; i < uid.length() && i < 18 && Character.isDigit(uid.charAt(i)); i++) {
+            v = v * 10 + (uid.charAt(i) - '0');
+        }
+        return v;
+    }
+
+    /** The number after ".M" in our own names; 0 for names other programs chose. */
+    private static long microsOf(String uid) {
+        int m = uid.indexOf(".M");
+        long v = 0;
+        for (int i = m + 2; m >= 0 && i < uid.length() && i < m + 12 && Character.isDigit(uid.charAt(i)); i++) {
             v = v * 10 + (uid.charAt(i) - '0');
         }
         return v;

@@ -45,6 +45,8 @@ final class SmtpConnection implements Runnable {
     private ReplyWriter out;
     private DataReceiver receiver;
     private String lastCommand = "CONNECT";
+    /** The id of the message being received; completes the QUEUED_250 reply. */
+    private MessageId queuedId;
     private volatile boolean inData;
 
     SmtpConnection(SmtpServer server, SmtpSettings settings, String id, Socket raw, SSLContext sslContext,
@@ -140,6 +142,11 @@ final class SmtpConnection implements Runnable {
                 lastCommand = verb.name();
                 reply = after(verb, session.onCommand(verb, line));
             }
+            if (reply == Replies.TOO_MANY_ERRORS_421) {
+                write(reply);
+                out.flush();
+                return "too many errors";
+            }
             if (reply != null) {
                 write(reply);
                 if (reply.closesConnection() || verb.endsPipelineGroup) {
@@ -209,8 +216,6 @@ final class SmtpConnection implements Runnable {
         inData = false;
         return session.isLastChunk() ? session.onMessageEnd(outcome) : session.onChunkEnd(outcome);
     }
-
-    private MessageId queuedId;
 
     private void beginMessage(BodyForm form) {
         queuedId = receiver.begin(session.envelope(System.currentTimeMillis()), form, session, settings.hostname);

@@ -79,6 +79,7 @@ public final class SmtpServer implements AutoCloseable {
         try {
             if (tls.isConfigured()) {
                 sslContext = loadSslContext(Path.of(tls.keystore()), tls.keystorePassword().toCharArray());
+                warmUpTls(sslContext);
             }
             plain = bind(smtp.port());
             plainAcceptor = Thread.ofPlatform().name("smtp-accept-" + port()).daemon().start(() -> acceptLoop(plain, false));
@@ -146,6 +147,13 @@ public final class SmtpServer implements AutoCloseable {
         for (SmtpConnection c : connections) {
             c.wake();
         }
+        long hardDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (!connections.isEmpty() && System.nanoTime() < hardDeadline) {
+            sleepQuietly(10);
+        }
+        // An acceptor may be parked on the permit semaphore (every permit in use) rather than in accept().
+        interrupt(plainAcceptor);
+        interrupt(tlsAcceptor);
         joinQuietly(plainAcceptor);
         joinQuietly(tlsAcceptor);
     }
@@ -238,6 +246,18 @@ public final class SmtpServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Initializes the JDK's TLS socket classes on this (platform) thread. Otherwise the first sessions to STARTTLS
+     * initialize them on virtual threads, and a session that waits for a class another thread is initializing pins
+     * its carrier (JFR jdk.VirtualThreadPinned, "Waited for initialization", measured in VirtualThreadPinningTest).
+     */
+    private static void warmUpTls(SSLContext ctx) throws IOException {
+        try (java.net.Socket unconnected = ctx.getSocketFactory().createSocket()) {
+            ctx.createSSLEngine().setUseClientMode(false);
+            assert unconnected != null;
+        }
+    }
+
     private static int localPort(ServerSocketChannel ch) {
         return ch == null ? 0 : ch.socket().getLocalPort();
     }
@@ -258,6 +278,12 @@ public final class SmtpServer implements AutoCloseable {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void interrupt(Thread t) {
+        if (t != null) {
+            t.interrupt();
         }
     }
 

@@ -30,8 +30,21 @@ public final class SessionLog {
         }
     }
 
-    /** A real bug: logged once with its stack; the session ends with 421 4.3.0 and the server keeps running. */
+    /** Distinct failure sites already logged with their stack (Agrona DistinctErrorLog idea); bounded. */
+    private static final java.util.Set<String> SEEN_STACKS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final int MAX_DISTINCT = 1000;
+
+    /**
+     * A real bug: the first occurrence of each distinct failure site is logged with its stack, later ones as one
+     * line (a bug hit by every session must not flood the log). The session ends with 421 4.3.0; the server runs on.
+     */
     public static void internalError(String sessionId, String client, String lastCommand, Throwable error) {
-        LOG.error("{} internal error after {} from {}", sessionId, lastCommand, client, error);
+        StackTraceElement[] st = error.getStackTrace();
+        String site = error.getClass().getName() + (st.length > 0 ? "@" + st[0] : "");
+        if (SEEN_STACKS.size() < MAX_DISTINCT && SEEN_STACKS.add(site)) {
+            LOG.error("{} internal error after {} from {}", sessionId, lastCommand, client, error);
+        } else {
+            LOG.error("{} internal error after {} from {}: {} (stack logged before)", sessionId, lastCommand, client, error.toString());
+        }
     }
 }

@@ -148,6 +148,82 @@ class RemoteDeliveryTest {
     }
 
     @Test
+    void shouldQuitCachedConnectionsOnClose() throws Exception {
+        startAgent();
+        MessageId id = spool(spool, envelope("s@origin.test", "a@remote.test"), message("close", 300));
+        awaitFinished(id);
+        assertEquals(0, server.quits.get(), "still cached");
+        agent.close();
+        await("QUIT on close", 10_000, () -> server.quits.get() == server.connections.get());
+    }
+
+    @Test
+    void shouldShareTheGlobalConnectionLimitByEvictingIdleConnections() throws Exception {
+        cfg.relayhost = null;
+        cfg.maxConnections = 1;
+        cfg.connectionsPerDestination = 1;
+        try (ScriptedSmtpServer other = new ScriptedSmtpServer()) {
+            cfg.routes.put("one.test", io.sluice.gateway.config.GatewayConfig.NextHop.parse("r", "[127.0.0.1]:" + server.port()));
+            cfg.routes.put("two.test", io.sluice.gateway.config.GatewayConfig.NextHop.parse("r", "[127.0.0.1]:" + other.port()));
+            startAgent();
+            for (int round = 0; round < 3; round++) {
+                MessageId a = spool(spool, envelope("s@origin.test", "a@one.test"), message("one" + round, 300));
+                awaitFinished(a);
+                MessageId b = spool(spool, envelope("s@origin.test", "b@two.test"), message("two" + round, 300));
+                awaitFinished(b);
+                assertEquals(RecipientState.DELIVERED, spool.state(b, 0));
+            }
+            assertEquals(3, server.messages.size());
+            assertEquals(3, other.messages.size());
+            assertTrue(server.quits.get() >= 2, "idle connection evicted with QUIT for the other destination");
+        }
+    }
+
+    @Test
+    void shouldSendOneDsnListingFailuresFromSeveralDestinations() throws Exception {
+        cfg.relayhost = null;
+        server.rcptReply = a -> "550 5.1.1 no such user";
+        cfg.routes.put("one.test", io.sluice.gateway.config.GatewayConfig.NextHop.parse("r", "[127.0.0.1]:" + server.port()));
+        cfg.routes.put("two.test", io.sluice.gateway.config.GatewayConfig.NextHop.parse("r", "[127.0.0.1]:" + server.port()));
+        startAgent();
+        MessageId id = spool(spool, envelope("s@origin.test", "a@one.test", "b@two.test"), message("two-dest", 300));
+        awaitFinished(id);
+        await("DSN", 10_000, () -> !dsns().isEmpty());
+        assertEquals(1, dsns().size());
+        String text = new String(spool.body(dsns().get(0).id()), StandardCharsets.UTF_8);
+        assertTrue(text.contains("Final-Recipient: rfc822; a@one.test") && text.contains("Final-Recipient: rfc822; b@two.test"),
+            text);
+        // The DSN itself heads for origin.test (MX routing); the two failed domains shared one next hop.
+        assertEquals(List.of("[127.0.0.1]:" + server.port()), agent.stats().stream().map(DestinationStats::destination)
+            .filter(d -> !d.equals("origin.test")).toList(), "both domains share one next hop");
+    }
+
+    @Test
+    void shouldNotLetAStalledDestinationHoldUpAnother() throws Exception {
+        cfg.relayhost = null;
+        cfg.connectionsPerDestination = 1;
+        server.stallBeforeFinalReplyMs = 5_000;
+        try (ScriptedSmtpServer fast = new ScriptedSmtpServer()) {
+            cfg.routes.put("slow.test", io.sluice.gateway.config.GatewayConfig.NextHop.parse("r", "[127.0.0.1]:" + server.port()));
+            cfg.routes.put("fast.test", io.sluice.gateway.config.GatewayConfig.NextHop.parse("r", "[127.0.0.1]:" + fast.port()));
+            startAgent();
+            List<MessageId> slow = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                slow.add(spool(spool, envelope("s@origin.test", "r" + i + "@slow.test"), message("slow" + i, 300)));
+            }
+            List<MessageId> quick = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                quick.add(spool(spool, envelope("s@origin.test", "r" + i + "@fast.test"), message("fast" + i, 300)));
+            }
+            for (MessageId id : quick) {
+                awaitFinished(id);
+            }
+            assertFalse(spool.isFinished(slow.get(2)), "the slow destination is still busy with its first messages");
+            assertEquals(20, fast.messages.size());
+        }
+    }
+
+    @Test
     void shouldCloseIdleConnectionsWithQuit() throws Exception {
         cfg.idle = Duration.ofMillis(300);
         startAgent();
@@ -352,6 +428,22 @@ class RemoteDeliveryTest {
     }
 
     @Test
+    void shouldLeaveSuccessNotificationsToAPeerThatOffersDsn() throws Exception {
+        server.extensions = List.of("DSN");
+        startAgent();
+        Envelope base = envelope("s@origin.test", "x@remote.test");
+        Envelope env = new Envelope(base.sender(), List.of(new io.sluice.spool.Recipient("yes@remote.test",
+            "rfc822;yes@remote.test", io.sluice.spool.Recipient.NOTIFY_SUCCESS)), base.client(), base.arrivalEpochMs(),
+            "7BIT", false, "HDRS", "env-7");
+        MessageId id = spool(spool, env, message("dsn-peer", 300));
+        awaitFinished(id);
+        assertEquals("MAIL FROM:<s@origin.test> RET=HDRS ENVID=env-7", server.messages.get(0).mailLine());
+        assertTrue(server.commands.contains("RCPT TO:<yes@remote.test> NOTIFY=SUCCESS ORCPT=rfc822;yes@remote.test"),
+            server.commands.toString());
+        assertTrue(dsns().isEmpty(), "the peer reports success itself");
+    }
+
+    @Test
     void shouldDeliverLocalDomainsThroughTheLocalTransport() throws Exception {
         startAgent();
         MessageId id = spool(spool, envelope("s@origin.test", "u1@local.test", "far@remote.test", "u2@LOCAL.test"),
@@ -363,7 +455,7 @@ class RemoteDeliveryTest {
 
     @Test
     void shouldScheduleRecoveredDeferredRecipientsAtTheirNextAttempt() throws Exception {
-        long due = System.currentTimeMillis() + 700;
+        long due = System.currentTimeMillis() + 3_000; // long enough that the queued one is surely done first
         byte[] body = TestConfigs.stuff(message("recovered", 300)).getBytes(StandardCharsets.UTF_8);
         SpoolEntry e = spool.putRecovered(envelope("s@origin.test", "a@remote.test", "b@remote.test"),
             BodyForm.DOT_STUFFED, body, List.of(new RecipientStatus(0, RecipientState.DEFERRED, 1, due, "451 later"),

@@ -39,7 +39,7 @@ class SmtpSinkRelayTest {
 
     private static final Path SMTP_SINK = Path.of("/usr/sbin/smtp-sink");
     private static final int MESSAGES = Integer.getInteger("sluice.test.sinkMessages", 2000);
-    private static final int CONNECTIONS = 8;
+    private static final int CONNECTIONS = Integer.getInteger("sluice.test.sinkConnections", 8);
 
     @TempDir
     Path dir;
@@ -55,6 +55,7 @@ class SmtpSinkRelayTest {
             awaitListening(port);
             TestConfigs.Delivery cfg = new TestConfigs.Delivery().relayTo(port);
             cfg.connectionsPerDestination = CONNECTIONS;
+            cfg.messagesPerConnection = MESSAGES; // so the session count below measures reuse alone
             try (Spool spool = ChronicleSpool.open(new SpoolOptions(dir.resolve("spool"), Durability.OS, 50L << 20,
                 0, Duration.ofHours(1)))) {
                 String body = message("sink", 5 * 1024);

@@ -23,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -35,6 +34,8 @@ class KillGatewayDuringLoadTest {
 
     private static final int CLIENTS = 8;
     private static final int ACKED_BEFORE_KILL = 300;
+    /** About 2 KB of body in 72-octet lines (RFC 5322 recommends at most 78). */
+    private static final String BODY = ("y".repeat(70) + "\r\n").repeat(28);
 
     @TempDir
     Path dir;
@@ -93,7 +94,10 @@ class KillGatewayDuringLoadTest {
                 assertTrue(missing.isEmpty(), missing.size() + " of " + ackedAtKill.size()
                     + " acknowledged messages never arrived, e.g. " + missing.stream().limit(5).toList()
                     + "\nfirst run:\n" + tail(first.output()) + "\nsecond run:\n" + tail(second.output()));
-                assertEquals(0, second.stop(), "graceful stop after recovery:\n" + tail(second.output()));
+                // A JVM ended by SIGTERM exits 143 (128 + 15) even when its shutdown hook completes normally.
+                int exit = second.stop();
+                assertTrue(exit == 143 || exit == 0, "exit " + exit + " on SIGTERM:\n" + tail(second.output()));
+                assertTrue(second.output().contains("StartCommand stopped"), "no graceful stop:\n" + tail(second.output()));
             }
         }
     }
@@ -118,7 +122,7 @@ class KillGatewayDuringLoadTest {
                     expect(in, "250");
                     send(out, "DATA");
                     expect(in, "354");
-                    send(out, "Message-ID: <" + id + ">\r\nSubject: crash test\r\n\r\n" + "x".repeat(2000) + "\r\n.");
+                    send(out, "Message-ID: <" + id + ">\r\nSubject: crash test\r\n\r\n" + BODY + ".");
                     String reply = expect(in, "2");
                     if (reply.startsWith("250")) {
                         acked.add(id);

@@ -44,6 +44,19 @@ class MaildirDeliveryTest {
     }
 
     @Test
+    void shouldClaimMessagesInArrivalOrderWhenMicrosecondsGainADigit() throws Exception {
+        try (LocalMail local = local(0, "")) {
+            Path newDir = Files.createDirectories(local.maildir("fred").dir().resolve("new"));
+            Files.writeString(newDir.resolve("1795462666.M100000Q2P7.host,S=3"), "two");
+            Files.writeString(newDir.resolve("1795462666.M99999Q1P7.host,S=3"), "one");
+            Files.writeString(newDir.resolve("1795462665.M999999Q9P7.host,S=4"), "zero");
+            List<String> order = local.maildir("fred").claim().stream()
+                .map(m -> m.uid().substring(0, m.uid().indexOf('Q'))).toList();
+            assertEquals(List.of("1795462665.M999999", "1795462666.M99999", "1795462666.M100000"), order);
+        }
+    }
+
+    @Test
     void shouldDeliverWithReturnPathAndDeliveredToIntoNew() throws Exception {
         try (LocalMail local = local(0, "")) {
             SpoolEntry e = entry("sender@remote.example", "Fred@example.org");

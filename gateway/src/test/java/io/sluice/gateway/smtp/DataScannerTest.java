@@ -97,6 +97,24 @@ class DataScannerTest {
         assertFalse(s.isEnded());
     }
 
+    @Test
+    void shouldFindLineEndsEightBytesAtATimeLikeAByteLoop() {
+        java.util.Random random = new java.util.Random(42);
+        byte[] alphabet = {'\r', '\n', 'a', 0x0C, 0x0E, 0x09, 0x0B, (byte) 0x8D, (byte) 0x8A, 0, (byte) 0xFF, '.'};
+        for (int round = 0; round < 20_000; round++) {
+            byte[] b = new byte[random.nextInt(40)];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = random.nextInt(4) == 0 ? alphabet[random.nextInt(alphabet.length)] : (byte) random.nextInt(256);
+            }
+            int from = b.length == 0 ? 0 : random.nextInt(b.length);
+            int expected = from;
+            while (expected < b.length && b[expected] != '\r' && b[expected] != '\n') {
+                expected++;
+            }
+            assertEquals(expected, DataScanner.indexOfLineEnd(b, from, b.length), java.util.Arrays.toString(b) + " from " + from);
+        }
+    }
+
     /** DataReceiver over a LineReader fed one byte per read: stored bytes equal the wire form minus ".CRLF". */
     @Test
     void shouldStoreTheSameBytesWhateverTheReadSizes() throws IOException {

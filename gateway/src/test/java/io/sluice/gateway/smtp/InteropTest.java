@@ -184,4 +184,18 @@ class InteropTest {
         assertTrue(message.contains("Subject: angus") && message.contains("hello from angus\r\n.\r\n"), message);
         assertEquals(2, temp.entries().get(0).envelope().recipients().size(), "team expands to alice and bob");
     }
+
+    @Test
+    void postfixSmtpSourceShouldPipelineManyMessagesOverConcurrentSessions() throws Exception {
+        Path tool = Path.of("/usr/sbin/smtp-source");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(tool), "postfix smtp-source not installed");
+        // -s sessions, -m messages in total, -l body length, -d keeps a session for many messages.
+        run(List.of(tool.toString(), "-d", "-s", "5", "-m", "100", "-l", "3000", "-f", "sender@remote.test",
+            "-t", "bob@example.org", "-M", "source.test", "127.0.0.1:" + smtp.port()), null);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (temp.entries().size() < 100 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(100, temp.entries().size());
+    }
 }

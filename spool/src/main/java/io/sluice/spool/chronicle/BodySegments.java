@@ -63,6 +63,7 @@ final class BodySegments implements AutoCloseable {
                 Bytes<?> b = dc.wire().bytes();
                 long start = b.readPosition();
                 if (b.readRemaining() >= CHUNK_DATA_OFFSET
+                    && b.readByte(start + VERSION_OFFSET) == VERSION
                     && b.readByte(start + TYPE_OFFSET) == TYPE_CHUNK
                     && b.readLong(start + MESSAGE_ID_OFFSET) == message.id()
                     && b.readInt(start + CHUNK_NUMBER_OFFSET) == nextChunk) {

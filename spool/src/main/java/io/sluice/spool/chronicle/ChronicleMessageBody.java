@@ -3,6 +3,7 @@ package io.sluice.spool.chronicle;
 import io.sluice.spool.BodyForm;
 import io.sluice.spool.MessageBody;
 import io.sluice.spool.index.IndexedMessage;
+import io.sluice.spool.index.MessageIndex;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 
 import java.io.File;
@@ -24,14 +25,22 @@ import java.util.List;
 final class ChronicleMessageBody implements MessageBody {
 
     private final SingleChronicleQueue queue;
+    private final MessageIndex index;
     private final IndexedMessage message;
     private final List<AutoCloseable> resources = new ArrayList<>(2);
     private File channelFile;
     private FileChannel channel;
 
-    ChronicleMessageBody(SingleChronicleQueue queue, IndexedMessage message) {
+    ChronicleMessageBody(SingleChronicleQueue queue, MessageIndex index, IndexedMessage message) {
         this.queue = queue;
+        this.index = index;
         this.message = message;
+    }
+
+    /** Where the body is now: reclamation may have relocated the message since this body was opened. */
+    private BodySegments segments() {
+        IndexedMessage current = index.get(message.id());
+        return new BodySegments(queue, current != null ? current : message);
     }
 
     @Override
@@ -47,7 +56,7 @@ final class ChronicleMessageBody implements MessageBody {
     @Override
     public long transferTo(WritableByteChannel out) throws IOException {
         long total = 0;
-        try (BodySegments s = new BodySegments(queue, message)) {
+        try (BodySegments s = segments()) {
             while (s.next()) {
                 FileChannel fc = channel(s.file);
                 long pos = s.position;
@@ -67,7 +76,7 @@ final class ChronicleMessageBody implements MessageBody {
 
     @Override
     public InputStream openStream() {
-        BodySegments segments = new BodySegments(queue, message);
+        BodySegments segments = segments();
         resources.add(segments);
         return new SegmentInputStream(segments);
     }

@@ -36,6 +36,18 @@ import java.util.function.LongSupplier;
  * Chronicle's appender. {@link #openReadOnly} gives the queue CLI a snapshot without disturbing a running
  * gateway.
  *
+ * <p>Threads and allocation: sessions call {@code begin} (allocates the writer and the encoded envelope, once per
+ * message), {@code append} (allocation-free: copies into pooled off-heap chunks) and {@code commit} (one future);
+ * delivery threads call {@code openBody} (a tailer and a file channel per body) and {@code recordOutcome} (one
+ * small event object). {@code hasSpaceFor} is a volatile read.
+ *
+ * <pre>{@code
+ * Spool spool = ChronicleSpool.open(config.spool().toOptions(maxMessageBytes));   // SpoolException if unusable
+ * spool.setCommitListener(deliveryQueue::offer);                                 // replays pending first
+ * ...
+ * spool.close();                                                                 // finishes commits in flight
+ * }</pre>
+ *
  * <p>Message ids: {@code max(last + 1, nowMs << 20)}, where {@code last} starts at the largest id found in the
  * queue. Increasing, positive, unique across restarts (even if the clock steps back, as long as the queue still
  * holds a message from after the step), and they read as arrival time: {@code id >>> 20} is epoch milliseconds.
@@ -49,6 +61,8 @@ public final class ChronicleSpool implements Spool {
     /** First staging buffer of every message: the common 5 KB message never touches a 64 KB chunk. */
     static final int SMALL_STAGING_BYTES = 8 * 1024;
     private static final int MAX_POOLED_CHUNKS = 1024;
+    /** A finished message's file is kept this long, so delivery can still read the body it just finished. */
+    static final long RECLAIM_GRACE_NS = 10_000_000_000L;
 
     private final SpoolOptions options;
     private final QueueDirectory directory;
@@ -61,14 +75,15 @@ public final class ChronicleSpool implements Spool {
     private volatile boolean closed;
 
     private ChronicleSpool(SpoolOptions options, QueueDirectory directory, MessageIndex index, CycleFiles files,
-                           long maxSeenId, LongSupplier usableBytes) {
+                           long maxSeenId, LongSupplier usableBytes, long reclaimGraceNs) {
         this.options = options;
         this.directory = directory;
         this.index = index;
         this.files = files;
         this.lastId = new AtomicLong(maxSeenId);
         this.space = new SpaceMonitor(usableBytes, options.minFreeBytes());
-        this.agent = new SpoolWriterAgent(this, directory.queue(), index, space, options.durability(), files);
+        this.agent = new SpoolWriterAgent(this, directory.queue(), index, space, options.durability(), files,
+            reclaimGraceNs);
     }
 
     /**
@@ -77,11 +92,15 @@ public final class ChronicleSpool implements Spool {
      * @throws SpoolException when the directory cannot be created, written, locked or read
      */
     public static Spool open(SpoolOptions options) {
-        return open(options, null, null);
+        return open(options, null, null, RECLAIM_GRACE_NS);
     }
 
-    /** Test hook: a Chronicle clock (to roll files on demand) and a stand-in for the file system's free space. */
-    static ChronicleSpool open(SpoolOptions options, TimeProvider clock, LongSupplier usableBytes) {
+    /**
+     * Test hook: a Chronicle clock (to roll files on demand), a stand-in for the file system's free space, and the
+     * reclamation grace period.
+     */
+    static ChronicleSpool open(SpoolOptions options, TimeProvider clock, LongSupplier usableBytes,
+                               long reclaimGraceNs) {
         QueueDirectory directory = QueueDirectory.openWritable(options.dir(), options.rollInterval(), clock);
         try {
             MessageIndex index = new MessageIndex();
@@ -92,7 +111,7 @@ public final class ChronicleSpool implements Spool {
             LOG.info("spool {}: recovered {} messages ({} live), {} events, {} unreadable records",
                 options.dir(), scan.messages(), index.liveMessages(), scan.events(), scan.skipped());
             ChronicleSpool spool = new ChronicleSpool(options, directory, index, files, scan.maxSeenId(),
-                usableBytes != null ? usableBytes : directory::usableBytes);
+                usableBytes != null ? usableBytes : directory::usableBytes, reclaimGraceNs);
             spool.agent.start();
             return spool;
         } catch (RuntimeException e) {
@@ -115,7 +134,7 @@ public final class ChronicleSpool implements Spool {
             MessageIndex index = new MessageIndex();
             RecoveryScan scan = new RecoveryScan(index);
             QueueReplay.replay(directory.queue(), scan, new CycleFiles());
-            scan.finish();
+            scan.finishForInspection();
             return new ReadOnlySpool(directory, index);
         } catch (RuntimeException e) {
             directory.close();
@@ -191,7 +210,7 @@ public final class ChronicleSpool implements Spool {
     @Override
     public Optional<MessageBody> openBody(MessageId id) {
         IndexedMessage m = index.get(id.value());
-        return m == null ? Optional.empty() : Optional.of(new ChronicleMessageBody(directory.queue(), m));
+        return m == null ? Optional.empty() : Optional.of(new ChronicleMessageBody(directory.queue(), index, m));
     }
 
     @Override
@@ -202,25 +221,12 @@ public final class ChronicleSpool implements Spool {
             LOG.debug("spool closed: outcome for {} not recorded", id);
             return;
         }
-        int attempts = index.recordOutcome(id.value(), recipientIndex, state, nextAttemptEpochMs, reply);
+        byte[] stored = EventOp.replyBytes(reply);
+        String kept = reply == null || stored.length == reply.length() ? reply : new String(stored, StandardCharsets.UTF_8);
+        int attempts = index.recordOutcome(id.value(), recipientIndex, state, nextAttemptEpochMs, kept);
         if (attempts >= 0) {
-            agent.submit(new EventOp(id.value(), recipientIndex, state, attempts, nextAttemptEpochMs, utf8(reply)));
+            agent.submit(new EventOp(id.value(), recipientIndex, state, attempts, nextAttemptEpochMs, stored));
         }
-    }
-
-    private static byte[] utf8(String reply) {
-        if (reply == null || reply.isEmpty()) {
-            return new byte[0];
-        }
-        byte[] b = reply.getBytes(StandardCharsets.UTF_8);
-        if (b.length <= SpoolRecordDescriptor.MAX_REPLY_BYTES) {
-            return b;
-        }
-        int end = SpoolRecordDescriptor.MAX_REPLY_BYTES;
-        while (end > 0 && (b[end] & 0xC0) == 0x80) { // do not cut a UTF-8 sequence
-            end--;
-        }
-        return java.util.Arrays.copyOf(b, end);
     }
 
     @Override
@@ -272,7 +278,7 @@ public final class ChronicleSpool implements Spool {
         @Override
         public Optional<MessageBody> openBody(MessageId id) {
             IndexedMessage m = index.get(id.value());
-            return m == null ? Optional.empty() : Optional.of(new ChronicleMessageBody(directory.queue(), m));
+            return m == null ? Optional.empty() : Optional.of(new ChronicleMessageBody(directory.queue(), index, m));
         }
 
         @Override

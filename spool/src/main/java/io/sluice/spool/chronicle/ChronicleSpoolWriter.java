@@ -204,6 +204,7 @@ final class ChronicleSpoolWriter implements SpoolWriter {
             staging.buffer.flip();
         }
         if (!spool.agent().submit(this)) {
+            releaseStaging();
             future.complete(AppendResult.CLOSED);
         }
         return future;
@@ -215,6 +216,9 @@ final class ChronicleSpoolWriter implements SpoolWriter {
             return;
         }
         state = State.ABORTED;
+        if (failure == null) {
+            failure = AppendResult.CLOSED; // the writer skips chunks of ours still queued
+        }
         discard();
     }
 

@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntPredicate;
 
 /**
  * The queue's files by roll cycle: which exist, which were written since the last force, and deleting finished
@@ -27,13 +28,17 @@ import java.util.TreeMap;
  *   <li>it is older than the newest file (the appender's active file is never deleted: Chronicle would keep
  *       appending to the unlinked file and the data would be gone at the next open);</li>
  *   <li>it is older than the first chunk of every message still being received; and</li>
- *   <li>every message it pins is finished (all recipients terminal).</li>
+ *   <li>every message it pins is finished (all recipients terminal), the last of them at least a grace period
+ *       ago (delivery may read a body right after its last outcome, e.g. for a success DSN).</li>
  * </ol>
  * Deleting in order is what makes this safe: when file N goes, files before it are already gone, so every message
  * an event in file N refers to lived in file N or earlier and is finished. Events in newer files about messages
- * of file N are ignored at replay, which is right, as those messages are finished. Known compromise: one message
- * deferred for days pins its file and every newer one; relocating it (re-appending body and state into the
- * active file, then deleting) would remove that and is not done yet.
+ * of file N are ignored at replay, which is right, as those messages are finished.
+ *
+ * <p>So that one message deferred for days does not pin its file and every newer one, an old file (at least
+ * {@link Relocation#MIN_AGE_CYCLES} cycles behind the newest) with few live messages is emptied by
+ * {@link Relocation}: its live messages are re-appended to the active file with their state, forced, and then the
+ * file goes.
  */
 final class CycleFiles {
 
@@ -43,6 +48,7 @@ final class CycleFiles {
     private final TreeMap<Integer, FileChannel> channels = new TreeMap<>();
     private final IntHashSet dirty = new IntHashSet();
     private int lastWrittenCycle = Integer.MIN_VALUE;
+    private boolean isDirectoryDirty;
     private volatile int count;
 
     void put(int cycle, File file) {
@@ -64,6 +70,7 @@ final class CycleFiles {
         int cycle = appender.cycle();
         if (cycle != lastWrittenCycle) {
             lastWrittenCycle = cycle;
+            isDirectoryDirty |= !byCycle.containsKey(cycle); // a new file: its directory entry needs a force too
             put(cycle, appender.currentFile());
         }
         dirty.add(cycle);
@@ -80,10 +87,27 @@ final class CycleFiles {
             }
         }
         dirty.clear();
+        if (isDirectoryDirty) {
+            forceDirectory();
+        }
         // Keep a channel only for the active file; older files are not written again.
         while (channels.size() > 1) {
             closeQuietly(channels.pollFirstEntry().getValue());
         }
+    }
+
+    /**
+     * After a roll, the new file's name must survive a power loss as well as its contents; on Linux a directory
+     * can be forced like a file. Once per roll, not per commit.
+     */
+    private void forceDirectory() throws IOException {
+        File newest = byCycle.isEmpty() ? null : byCycle.lastEntry().getValue();
+        if (newest != null && newest.getParentFile() != null) {
+            try (FileChannel dir = FileChannel.open(newest.getParentFile().toPath(), StandardOpenOption.READ)) {
+                dir.force(true);
+            }
+        }
+        isDirectoryDirty = false;
     }
 
     private FileChannel channel(int cycle) throws IOException {
@@ -99,13 +123,24 @@ final class CycleFiles {
         return ch;
     }
 
-    /** Deletes finished files older than {@code limitCycle}, oldest first, stopping at the first unfinished one. */
-    void reclaim(int limitCycle, MessageIndex index) {
+    /**
+     * Deletes finished files older than {@code limitCycle}, oldest first. A file that still holds unfinished
+     * messages is offered to {@code tryEmpty} (relocation); if that does not empty it, the pass stops there.
+     */
+    void reclaim(int limitCycle, MessageIndex index, IntPredicate tryEmpty, long graceNs) {
+        long nowNs = System.nanoTime();
         Iterator<Map.Entry<Integer, File>> it = byCycle.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<Integer, File> e = it.next();
             int cycle = e.getKey();
-            if (cycle >= limitCycle || !index.isCycleFinished(cycle)) {
+            if (cycle >= limitCycle) {
+                return;
+            }
+            if (index.isCycleFinished(cycle)) {
+                if (!index.hasBeenFinishedFor(cycle, nowNs, graceNs)) {
+                    return;
+                }
+            } else if (!tryEmpty.test(cycle)) {
                 return;
             }
             FileChannel ch = channels.remove(cycle);

@@ -41,7 +41,9 @@ package io.sluice.spool.chronicle;
  *  |            Body (inline messages only, Body Length bytes)    ...
  *  +---------------------------------------------------------------+
  * </pre>
- * Flags: {@link #FLAG_DOT_STUFFED} (else the body is RAW), {@link #FLAG_CHUNKED}. A message exists if and only if
+ * Flags: {@link #FLAG_DOT_STUFFED} (else the body is RAW), {@link #FLAG_CHUNKED}, {@link #FLAG_RELOCATED} (a copy
+ * made by reclamation; a later MESSAGE record for a known id replaces the earlier one, see {@code Relocation}).
+ * A message exists if and only if
  * its MESSAGE record exists: Chronicle publishes a document atomically when its header is completed, so a
  * half-written record is never read, and chunks without a MESSAGE record (an abort, or a crash before commit)
  * are ignored by {@code RecoveryScan}.
@@ -103,6 +105,8 @@ final class SpoolRecordDescriptor {
     static final short FLAG_DOT_STUFFED = 0x1;
     static final short FLAG_CHUNKED = 0x2;
     static final short FLAG_LAST_CHUNK = 0x4;
+    /** A MESSAGE record re-appended by reclamation; replaces the earlier record with the same id. */
+    static final short FLAG_RELOCATED = 0x8;
 
     // TYPE_MESSAGE
     static final int BODY_LENGTH_OFFSET = 16;

@@ -1,14 +1,12 @@
 package io.sluice.spool.chronicle;
 
 import io.sluice.spool.AppendResult;
-import io.sluice.spool.BodyForm;
 import io.sluice.spool.CommitListener;
 import io.sluice.spool.Durability;
 import io.sluice.spool.index.IndexedMessage;
 import io.sluice.spool.index.MessageIndex;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import org.agrona.collections.ObjectHashSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,13 +16,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 
-import static io.sluice.spool.chronicle.SpoolRecordDescriptor.*;
-
 /**
  * The spool's one writer: a platform thread that owns the only Chronicle appender (see the Chronicle notes:
  * per-thread appenders leak under virtual threads and the appender lock starves them). Sessions and delivery
  * threads hand it {@link Chunk}s, committing {@link ChronicleSpoolWriter}s and {@link EventOp}s through an MPSC
- * queue and wait on a completion; no other thread touches the appender.
+ * queue and wait on a completion; no other thread touches the appender. {@link OpWriter} turns each op into a
+ * record; this class owns the loop, the batching and the forces.
  *
  * <p>Group commit, one duty cycle: drain up to {@link #BATCH_OPS} ops and append them all; then, for
  * {@link Durability#FSYNC}, force every queue file written in this batch once; only then publish the batch's
@@ -60,29 +57,30 @@ final class SpoolWriterAgent implements Runnable {
      */
     private final ConcurrentLinkedQueue<Object> ops = new ConcurrentLinkedQueue<>();
     private final List<ChronicleSpoolWriter> batch = new ArrayList<>();
-    private final ObjectHashSet<ChronicleSpoolWriter> openChunked = new ObjectHashSet<>();
     private final Thread thread;
     private volatile boolean sleeping;
     private volatile boolean stopRequested;
     private volatile boolean stopped;
-    private RecordWriter writer;
-    private boolean hasUnsyncedWrites;
+    private final Relocation relocation;
+    private final long reclaimGraceNs;
+    private OpWriter writer;
     private long lastSyncNs = System.nanoTime();
     private long lastReclaimNs = System.nanoTime();
-    private int lastFailureLoggedCycle;
 
     volatile long messagesCommitted;
     volatile long bytesCommitted;
     volatile long syncs;
 
     SpoolWriterAgent(ChronicleSpool spool, SingleChronicleQueue queue, MessageIndex index, SpaceMonitor space,
-                     Durability durability, CycleFiles files) {
+                     Durability durability, CycleFiles files, long reclaimGraceNs) {
+        this.reclaimGraceNs = reclaimGraceNs;
         this.spool = spool;
         this.queue = queue;
         this.index = index;
         this.space = space;
         this.durability = durability;
         this.files = files;
+        this.relocation = new Relocation(queue, index, spool.chunkPool(), this);
         this.thread = new Thread(this, "sluice-spool-writer");
         this.thread.setDaemon(true);
     }
@@ -145,7 +143,8 @@ final class SpoolWriterAgent implements Runnable {
         ExcerptAppender appender = null;
         try {
             appender = queue.createAppender();
-            writer = new RecordWriter(appender, queue.blockSize() / 4);
+            writer = new OpWriter(new RecordWriter(appender, queue.blockSize() / 4), queue.rollCycle(), space, files,
+                spool.chunkPool());
             while (true) {
                 int n = drain(BATCH_OPS);
                 if (!batch.isEmpty()) {
@@ -190,7 +189,7 @@ final class SpoolWriterAgent implements Runnable {
     }
 
     private void housekeeping(long nowNs) {
-        if (hasUnsyncedWrites && nowNs - lastSyncNs >= EVENT_SYNC_NS) {
+        if (writer.hasUnsyncedWrites() && nowNs - lastSyncNs >= EVENT_SYNC_NS) {
             syncQuietly();
         }
         if (nowNs - lastReclaimNs >= RECLAIM_NS) {
@@ -202,15 +201,16 @@ final class SpoolWriterAgent implements Runnable {
     private void execute(Object op) {
         try {
             if (op instanceof Chunk c) {
-                writeChunk(c);
+                writer.writeChunk(c);
             } else if (op instanceof ChronicleSpoolWriter w) {
                 if (w.isAbortOp) {
-                    openChunked.remove(w);
+                    writer.forget(w);
                 } else {
-                    writeMessage(w);
+                    writer.writeMessage(w);
+                    batch.add(w);
                 }
             } else if (op instanceof EventOp e) {
-                writeEvent(e);
+                writer.writeEvent(e);
             } else if (op instanceof CompletableFuture<?> reclaimDone) {
                 if (!batch.isEmpty()) {
                     finishBatch(); // publish what came before, so its messages count in this pass
@@ -221,105 +221,6 @@ final class SpoolWriterAgent implements Runnable {
         } catch (RuntimeException | Error e) {
             LOG.error("spool writer: unexpected failure handling {}", op.getClass().getSimpleName(), e);
         }
-    }
-
-    private void writeChunk(Chunk c) {
-        ChronicleSpoolWriter owner = c.owner;
-        try {
-            if (owner.failure != null) {
-                return;
-            }
-            int length = chunkRecordLength(c.buffer.remaining());
-            AppendResult r = checkWritable(length);
-            if (r == AppendResult.OK) {
-                long idx = writer.writeChunk(owner.idValue(), c.number, c.isLast, c.buffer);
-                afterWrite(length);
-                if (owner.firstChunkIndex == NO_CHUNK_INDEX) {
-                    owner.firstChunkIndex = idx;
-                    owner.firstChunkCycle = queue.rollCycle().toCycle(idx);
-                    openChunked.add(owner);
-                }
-                owner.chunksWritten++;
-            } else {
-                owner.failure = r;
-            }
-        } catch (RuntimeException | Error e) {
-            owner.failure = writeFailed(e);
-        } finally {
-            spool.chunkPool().release(c);
-            owner.onChunkDone();
-        }
-    }
-
-    private void writeMessage(ChronicleSpoolWriter w) {
-        openChunked.remove(w);
-        batch.add(w);
-        AppendResult failed = w.failure;
-        if (failed != null) {
-            w.writeResult = failed;
-            w.releaseStaging();
-            return;
-        }
-        boolean chunked = w.isChunked();
-        Chunk staging = w.staging();
-        long inline = chunked || staging == null ? 0 : staging.buffer.remaining();
-        int length = messageRecordLength(w.envelope.length, inline);
-        if (!writer.fits(length)) {
-            w.writeResult = AppendResult.TOO_LARGE;
-            w.releaseStaging();
-            return;
-        }
-        AppendResult r = checkWritable(length);
-        if (r != AppendResult.OK) {
-            w.writeResult = r;
-            w.releaseStaging();
-            return;
-        }
-        short flags = (short) ((w.form == BodyForm.DOT_STUFFED ? FLAG_DOT_STUFFED : 0) | (chunked ? FLAG_CHUNKED : 0));
-        try {
-            long idx = writer.writeMessage(w.idValue(), flags, w.size(), chunked ? w.firstChunkIndex : NO_CHUNK_INDEX,
-                chunked ? w.chunksWritten : 0, w.envelope, chunked || staging == null ? null : staging.buffer);
-            afterWrite(length);
-            int cycle = chunked ? w.firstChunkCycle : queue.rollCycle().toCycle(idx);
-            w.indexed = new IndexedMessage(w.idValue(), w.envelopeValue, w.form, w.size(), idx,
-                chunked ? w.firstChunkIndex : NO_CHUNK_INDEX, chunked ? w.chunksWritten : 0, cycle);
-            w.writeResult = AppendResult.OK;
-        } catch (RuntimeException | Error e) {
-            w.writeResult = writeFailed(e);
-        } finally {
-            w.releaseStaging();
-        }
-    }
-
-    private void writeEvent(EventOp e) {
-        int length = REPLY_OFFSET + e.replyUtf8().length;
-        // Events are written even below the reserve: they free space (finished messages get reclaimed).
-        try {
-            writer.writeEvent(e);
-            afterWrite(length);
-        } catch (RuntimeException | Error ex) {
-            writeFailed(ex);
-        }
-    }
-
-    private AppendResult checkWritable(long length) {
-        return space.hasSpaceFor(length) ? AppendResult.OK : AppendResult.NO_SPACE;
-    }
-
-    private void afterWrite(long length) {
-        space.consume(length);
-        hasUnsyncedWrites = true;
-        files.noteWritten(writer.appender());
-    }
-
-    private AppendResult writeFailed(Throwable e) {
-        int cycle = queue.cycle();
-        if (cycle != lastFailureLoggedCycle) { // once per file, not once per message: the disk stays full a while
-            lastFailureLoggedCycle = cycle;
-            LOG.warn("spool write failed ({}); failing commits until it recovers", e.toString());
-        }
-        space.refreshIfDue(System.nanoTime() + SpaceMonitor.REFRESH_NS);
-        return space.hasSpaceFor(0) ? AppendResult.IO_ERROR : AppendResult.NO_SPACE;
     }
 
     private void finishBatch() {
@@ -334,17 +235,18 @@ final class SpoolWriterAgent implements Runnable {
                 }
             }
         }
+        // Publish, tell delivery, then complete: once commit() returns OK the listener has the message (the
+        // listener only enqueues, so this costs the 250 next to nothing).
         for (ChronicleSpoolWriter w : batch) {
-            CommitListener listener = null;
             if (w.writeResult == AppendResult.OK) {
-                listener = index.add(w.indexed);
+                CommitListener listener = index.add(w.indexed);
                 messagesCommitted = messagesCommitted + 1;
                 bytesCommitted = bytesCommitted + w.size();
+                if (listener != null) {
+                    notify(listener, w.indexed);
+                }
             }
             w.future.complete(w.writeResult);
-            if (listener != null) {
-                notify(listener, w.indexed);
-            }
         }
         batch.clear();
     }
@@ -362,28 +264,31 @@ final class SpoolWriterAgent implements Runnable {
         try {
             files.forceDirty();
             syncs = syncs + 1;
-            hasUnsyncedWrites = false;
+            writer.markSynced();
             lastSyncNs = System.nanoTime();
             return true;
         } catch (java.io.IOException | RuntimeException e) {
-            writeFailed(e);
+            writer.failed(e);
             return false;
         }
     }
 
+    /** Relocation: forces what it wrote before the index points at it; false if the force failed. */
+    boolean forceNow() {
+        return !writer.hasUnsyncedWrites() || sync();
+    }
+
     private void syncQuietly() {
-        if (hasUnsyncedWrites) {
+        if (writer != null && writer.hasUnsyncedWrites()) {
             sync();
         }
     }
 
     private void reclaim() {
         // Never the newest file: the appender writes there, and deleting it loses appends silently.
-        int limit = Math.max(files.newestCycle(), queue.lastCycle());
-        for (ChronicleSpoolWriter w : openChunked) {
-            limit = Math.min(limit, w.firstChunkCycle);
-        }
-        files.reclaim(limit, index);
+        int newest = Math.max(files.newestCycle(), queue.lastCycle());
+        int limit = writer.oldestOpenCycle(newest);
+        files.reclaim(limit, index, cycle -> relocation.tryEmpty(cycle, newest, writer), reclaimGraceNs);
     }
 
     private void failClosed(Object op) {

@@ -113,6 +113,15 @@ public final class IndexedMessage {
         return delta;
     }
 
+    /** Takes over every recipient's state from the message this is a relocated copy of. */
+    void copyStatesFrom(IndexedMessage old) {
+        System.arraycopy(old.states, 0, states, 0, states.length);
+        System.arraycopy(old.attempts, 0, attempts, 0, attempts.length);
+        System.arraycopy(old.nextAttemptEpochMs, 0, nextAttemptEpochMs, 0, nextAttemptEpochMs.length);
+        System.arraycopy(old.replies, 0, replies, 0, replies.length);
+        unfinished = old.unfinished;
+    }
+
     /** IN_FLIGHT at a crash means the attempt's outcome is unknown: try again (at-least-once). */
     void requeueInFlight() {
         for (int i = 0; i < states.length; i++) {

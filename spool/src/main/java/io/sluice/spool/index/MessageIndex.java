@@ -5,6 +5,7 @@ import io.sluice.spool.RecipientState;
 import io.sluice.spool.SpoolEntry;
 import org.agrona.collections.Int2IntCounterMap;
 import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongArrayList;
 
@@ -28,13 +29,22 @@ public final class MessageIndex {
     private final Long2ObjectHashMap<IndexedMessage> byId = new Long2ObjectHashMap<>();
     private final Int2ObjectHashMap<LongArrayList> idsByCycle = new Int2ObjectHashMap<>();
     private final Int2IntCounterMap unfinishedByCycle = new Int2IntCounterMap(0);
+    private final Long2LongHashMap lastFinishNsByCycle = new Long2LongHashMap(Long.MIN_VALUE);
     private long live;
     private CommitListener listener;
 
-    /** Adds a committed (durable) message; returns the listener to tell, or null. */
+    /**
+     * Adds a committed (durable) message; returns the listener to tell, or null. When the id is already known, the
+     * message was relocated (see {@link #relocate}): replay met the copy while the original's file still existed.
+     */
     public CommitListener add(IndexedMessage m) {
         lock.lock();
         try {
+            IndexedMessage old = byId.get(m.id);
+            if (old != null) {
+                replace(old, m);
+                return null;
+            }
             byId.put(m.id, m);
             idsByCycle.computeIfAbsent(m.cycle, c -> new LongArrayList()).addLong(m.id);
             if (!m.isFinished()) {
@@ -42,6 +52,57 @@ public final class MessageIndex {
                 live++;
             }
             return listener;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Points a message at its relocated copy (same id, newer file), carrying over every recipient's current state,
+     * so the old file no longer holds anything unfinished. Returns false (and changes nothing) if the message is
+     * gone meanwhile.
+     */
+    public boolean relocate(IndexedMessage copy) {
+        lock.lock();
+        try {
+            IndexedMessage old = byId.get(copy.id);
+            if (old == null) {
+                return false;
+            }
+            replace(old, copy);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void replace(IndexedMessage old, IndexedMessage copy) {
+        copy.copyStatesFrom(old);
+        LongArrayList oldIds = idsByCycle.get(old.cycle);
+        if (oldIds != null) {
+            oldIds.removeLong(old.id);
+        }
+        if (!old.isFinished()) {
+            unfinishedByCycle.decrementAndGet(old.cycle);
+            unfinishedByCycle.incrementAndGet(copy.cycle);
+        }
+        byId.put(copy.id, copy);
+        idsByCycle.computeIfAbsent(copy.cycle, c -> new LongArrayList()).addLong(copy.id);
+    }
+
+    /** The messages of {@code cycle} that are not finished; at most {@code max + 1} of them. */
+    public List<IndexedMessage> unfinishedIn(int cycle, int max) {
+        lock.lock();
+        try {
+            List<IndexedMessage> out = new ArrayList<>();
+            LongArrayList ids = idsByCycle.get(cycle);
+            for (int i = 0; ids != null && i < ids.size() && out.size() <= max; i++) {
+                IndexedMessage m = byId.get(ids.getLong(i));
+                if (m != null && !m.isFinished()) {
+                    out.add(m);
+                }
+            }
+            return out;
         } finally {
             lock.unlock();
         }
@@ -145,6 +206,7 @@ public final class MessageIndex {
         m.set(recipient, state, attempts, nextMs, reply);
         if (!wasFinished && m.isFinished()) {
             unfinishedByCycle.decrementAndGet(m.cycle);
+            lastFinishNsByCycle.put(m.cycle, System.nanoTime());
             live--;
         } else if (wasFinished && !m.isFinished()) {
             unfinishedByCycle.incrementAndGet(m.cycle);
@@ -178,6 +240,20 @@ public final class MessageIndex {
         }
     }
 
+    /**
+     * True when the last message of {@code cycle} to finish did so at least {@code graceNs} ago: delivery may still
+     * read a just-finished message's body (a success DSN with RET=FULL is built after the DELIVERED outcome).
+     */
+    public boolean hasBeenFinishedFor(int cycle, long nowNs, long graceNs) {
+        lock.lock();
+        try {
+            long last = lastFinishNsByCycle.get(cycle);
+            return last == Long.MIN_VALUE || nowNs - last >= graceNs;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Forgets every message whose first record is in {@code cycle}; called once its file is deleted. */
     public void dropCycle(int cycle) {
         lock.lock();
@@ -192,6 +268,7 @@ public final class MessageIndex {
                 }
             }
             unfinishedByCycle.remove(cycle);
+            lastFinishNsByCycle.remove(cycle);
         } finally {
             lock.unlock();
         }

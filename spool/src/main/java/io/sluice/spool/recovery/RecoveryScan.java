@@ -60,9 +60,17 @@ public final class RecoveryScan {
         skipped++;
     }
 
-    /** Ends the scan; returns the index to serve from. */
+    /** Ends the scan before the spool takes over; returns the index to serve from. */
     public MessageIndex finish() {
         index.requeueInFlight();
+        return index;
+    }
+
+    /**
+     * Ends a scan made only to look (the queue CLI, possibly while the gateway runs): states stay as recorded,
+     * so an attempt under way shows as IN_FLIGHT.
+     */
+    public MessageIndex finishForInspection() {
         return index;
     }
 

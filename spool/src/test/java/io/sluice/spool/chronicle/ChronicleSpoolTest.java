@@ -231,6 +231,20 @@ class ChronicleSpoolTest {
     }
 
     @Test
+    void shouldForceOutcomeEventsWithoutWaitingForTheNextCommit() throws Exception {
+        try (Spool spool = ChronicleSpool.open(options(dir, Durability.FSYNC))) {
+            MessageId id = store(spool, body(10, 1), 10);
+            long syncs = spool.stats().syncs();
+            spool.recordOutcome(id, 0, RecipientState.DEFERRED, 1L, "451 later");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (spool.stats().syncs() == syncs && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(spool.stats().syncs() > syncs, "an idle spool forces pending events within about a second");
+        }
+    }
+
+    @Test
     void shouldReplayPendingToListenerThenReportNewCommitsWhenDurable() throws Exception {
         MessageId old;
         try (Spool spool = ChronicleSpool.open(options(dir, Durability.FSYNC))) {
@@ -252,7 +266,7 @@ class ChronicleSpoolTest {
     void shouldRefuseWithNoSpaceThenRecover() {
         long[] usable = {10L << 20};
         SpoolOptions o = new SpoolOptions(dir, Durability.FSYNC, 1L << 20, 64L << 20, Duration.ofHours(1));
-        try (Spool spool = ChronicleSpool.open(o, null, () -> usable[0])) {
+        try (Spool spool = ChronicleSpool.open(o, null, () -> usable[0], ChronicleSpool.RECLAIM_GRACE_NS)) {
             assertFalse(spool.hasSpaceFor(0));
             SpoolWriter w = spool.begin(envelope(1), BodyForm.RAW);
             assertEquals(AppendResult.NO_SPACE, w.append(ByteBuffer.wrap(body(100, 1))));
@@ -284,6 +298,7 @@ class ChronicleSpoolTest {
         try (Spool spool = ChronicleSpool.open(options(dir, Durability.FSYNC))) {
             byte[] big = body(2 * ChronicleSpool.CHUNK_BYTES + 5, 9);
             MessageId id = store(spool, big, 4096);
+            spool.recordOutcome(id, 0, RecipientState.IN_FLIGHT, 0, "");
             spool.recordOutcome(id, 1, RecipientState.DEFERRED, 99L, "421 busy");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (true) {
@@ -291,6 +306,8 @@ class ChronicleSpoolTest {
                     SpoolEntry e = reader.entry(id).orElseThrow();
                     if (e.recipients().get(1).state() == RecipientState.DEFERRED || System.nanoTime() > deadline) {
                         assertEquals(RecipientState.DEFERRED, e.recipients().get(1).state());
+                        assertEquals(RecipientState.IN_FLIGHT, e.recipients().get(0).state(),
+                            "inspection shows an attempt under way as such");
                         try (MessageBody b = reader.openBody(id).orElseThrow()) {
                             assertArrayEquals(big, readAll(b));
                         }

@@ -40,8 +40,12 @@ class ReclamationTest {
     private final SetTimeProvider clock = new SetTimeProvider(System.currentTimeMillis() / MINUTE_MS * MINUTE_MS);
 
     private ChronicleSpool open() {
+        return open(0);
+    }
+
+    private ChronicleSpool open(long reclaimGraceNs) {
         return ChronicleSpool.open(new SpoolOptions(dir, Durability.FSYNC, 50L << 20, 0, Duration.ofMinutes(1)),
-            clock, null);
+            clock, null, reclaimGraceNs);
     }
 
     private static MessageId store(Spool spool, int bytes) {
@@ -61,35 +65,29 @@ class ReclamationTest {
     void shouldDeleteFinishedFilesOldestFirstAndKeepLiveOnes() throws Exception {
         MessageId a;
         MessageId b;
-        MessageId c;
-        MessageId d;
-        MessageId e;
         try (ChronicleSpool spool = open()) {
             a = store(spool, 100);
             b = store(spool, 3 * ChronicleSpool.CHUNK_BYTES);          // file 0: a, b
             clock.advanceMillis(MINUTE_MS);
-            c = store(spool, 100);
-            d = store(spool, 200);                                     // file 1: c, d
-            clock.advanceMillis(MINUTE_MS);
-            e = store(spool, 300);                                     // file 2: e (active)
-            assertEquals(3, queueFiles().size());
+            MessageId c = store(spool, 100);
+            MessageId d = store(spool, 200);                           // file 1: c, d (active)
+            assertEquals(2, queueFiles().size());
 
             spool.recordOutcome(c, 0, RecipientState.DELIVERED, 0, "250 ok");
             spool.recordOutcome(d, 0, RecipientState.DELIVERED, 0, "250 ok");
             spool.reclaimNow().get(10, TimeUnit.SECONDS);
-            assertEquals(3, queueFiles().size(), "file 0 holds live messages: nothing may go, not even file 1");
+            assertEquals(2, queueFiles().size(), "file 0 holds live messages and file 1 is active: both stay");
 
             spool.recordOutcome(a, 0, RecipientState.BOUNCED, 0, "550 no");
             spool.recordOutcome(b, 0, RecipientState.DELIVERED, 0, "250 ok");
-            spool.recordOutcome(e, 0, RecipientState.DELIVERED, 0, "250 ok");
             spool.reclaimNow().get(10, TimeUnit.SECONDS);
-            assertEquals(1, queueFiles().size(), "files 0 and 1 finished; the active file stays: " + queueFiles());
+            assertEquals(1, queueFiles().size(), "file 0 finished; the active file stays: " + queueFiles());
             assertEquals(1, spool.stats().filesLive());
             assertTrue(spool.entry(a).isEmpty(), "reclaimed messages leave the index");
-            assertTrue(spool.entry(e).isPresent(), "the active file's messages stay until it is reclaimed");
+            assertTrue(spool.entry(c).isPresent(), "the active file's messages stay until it is reclaimed");
 
             clock.advanceMillis(MINUTE_MS);
-            MessageId f = store(spool, 400);                           // file 3: f; file 2 is finished
+            MessageId f = store(spool, 400);                           // file 2: f; file 1 is finished
             spool.reclaimNow().get(10, TimeUnit.SECONDS);
             assertEquals(1, queueFiles().size(), queueFiles().toString());
             try (MessageBody body = spool.openBody(f).orElseThrow()) {
@@ -98,7 +96,75 @@ class ReclamationTest {
         }
         try (ChronicleSpool spool = open()) {
             assertEquals(1, spool.entries().size(), "after reopen only the live message remains");
-            assertTrue(spool.entries().get(0).recipients().get(0).state() == RecipientState.QUEUED);
+            assertEquals(RecipientState.QUEUED, spool.entries().get(0).recipients().get(0).state());
+        }
+    }
+
+    @Test
+    void shouldRelocateLongDeferredMessageSoOldFilesGo() throws Exception {
+        int size = 2 * ChronicleSpool.CHUNK_BYTES + 7;
+        MessageId deferred;
+        MessageId small;
+        try (ChronicleSpool spool = open()) {
+            deferred = store(spool, size);                              // file 0: deferred (chunked), small, done
+            small = store(spool, 300);
+            MessageId done = store(spool, 10);
+            spool.recordOutcome(deferred, 0, RecipientState.DEFERRED, 42_000L, "451 4.2.0 mailbox busy");
+            spool.recordOutcome(small, 0, RecipientState.IN_FLIGHT, 0, "");
+            spool.recordOutcome(done, 0, RecipientState.DELIVERED, 0, "250 ok");
+            clock.advanceMillis(MINUTE_MS);
+            MessageId x = store(spool, 10);                             // file 1: x
+            spool.recordOutcome(x, 0, RecipientState.DELIVERED, 0, "250 ok");
+            spool.reclaimNow().get(10, TimeUnit.SECONDS);
+            assertEquals(2, queueFiles().size(), "file 0 is too young to compact");
+
+            clock.advanceMillis(MINUTE_MS);
+            store(spool, 10);                                           // file 2: active
+            try (MessageBody openedBefore = spool.openBody(deferred).orElseThrow()) {
+                spool.reclaimNow().get(10, TimeUnit.SECONDS);
+                assertEquals(1, queueFiles().size(), "live messages moved out, old files deleted: " + queueFiles());
+                assertArrayEquals(body(size, size), readAll(openedBefore), "a body opened before the move still reads");
+            }
+            var r = spool.entry(deferred).orElseThrow().recipients().get(0);
+            assertEquals(RecipientState.DEFERRED, r.state());
+            assertEquals(1, r.attempts());
+            assertEquals(42_000L, r.nextAttemptEpochMs());
+            assertEquals("451 4.2.0 mailbox busy", r.lastReply());
+            spool.recordOutcome(deferred, 0, RecipientState.DEFERRED, 43_000L, "451 4.2.0 still busy");
+        }
+        try (ChronicleSpool spool = open()) {
+            var r = spool.entry(deferred).orElseThrow().recipients().get(0);
+            assertEquals(RecipientState.DEFERRED, r.state());
+            assertEquals(2, r.attempts(), "events after the move apply to the copy");
+            assertEquals("451 4.2.0 still busy", r.lastReply());
+            assertEquals(RecipientState.QUEUED, spool.entry(small).orElseThrow().recipients().get(0).state());
+            try (MessageBody body = spool.openBody(deferred).orElseThrow()) {
+                assertArrayEquals(body(size, size), readAll(body));
+                assertArrayEquals(body(size, size), transferAll(body));
+            }
+            try (MessageBody body = spool.openBody(small).orElseThrow()) {
+                assertArrayEquals(body(300, 300), readAll(body));
+            }
+            assertEquals(3, spool.stats().messagesLive(), "deferred, small and the one in file 2");
+        }
+    }
+
+    @Test
+    void shouldKeepJustFinishedFileForGracePeriod() throws Exception {
+        try (ChronicleSpool spool = open(TimeUnit.SECONDS.toNanos(1))) {
+            MessageId a = store(spool, 100);                            // file 0
+            clock.advanceMillis(MINUTE_MS);
+            store(spool, 10);                                           // file 1: active
+            spool.recordOutcome(a, 0, RecipientState.DELIVERED, 0, "250 ok");
+            spool.reclaimNow().get(10, TimeUnit.SECONDS);
+            assertEquals(2, queueFiles().size(), "delivery may still read a body it has just finished");
+            assertTrue(spool.openBody(a).isPresent());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (queueFiles().size() == 2 && System.nanoTime() < deadline) {
+                spool.reclaimNow().get(10, TimeUnit.SECONDS);
+                Thread.sleep(50);
+            }
+            assertEquals(1, queueFiles().size(), "deleted once the grace period is over");
         }
     }
 

@@ -41,7 +41,22 @@ import java.util.stream.Stream;
  * java $CHRONICLE_FLAGS -cp "bench/target/classes:bench/target/lib/*" io.sluice.spool.chronicle.SpoolCommitLatency \
  *     FSYNC 16 2000 20 [bodyBytes=4096] [rollSeconds=3600]
  * </pre>
- * Arguments: durability, writers (concurrency cap), rate in messages/s, seconds measured (after 3 s warm-up),
+ * <p>Measured 2026-11-23 on the shared 2-core machine (load 6-9 from other helpers; the same run repeated varies
+ * by 3-5x at p99, so only large differences mean anything), 4 KB bodies, 15 s, p50 / p99 / max in ms, before ->
+ * after the spool changes of that day (offsets in the index instead of a tailer per read, no event force for OS):
+ * <pre>
+ *                     with 'read' (as in the relay)               commits only
+ * FSYNC  16 @  500/s  1.2/90/131 -> 0.7/38/100
+ * FSYNC  16 @ 4000/s  1.7/35/46 -> 1.4/29/47                      3.2/100/122 -> 1.4/77/100
+ * FSYNC 256 @15000/s  22/1083/1108 -> 6.4/137/206                 1.7/47/97 -> 5.7/86/127
+ * OS     16 @12000/s  5448/6732/6782 (saturated) -> 3.1/380/422   0.5/87/124 -> 0.2/39/68
+ * OS    256 @15000/s  3244/6052/6099 (saturated) -> 0.2/45/81     0.3/76/105 -> 14/765/830, rerun 12/225/296
+ *                                                                 (old rerun 0.3/869/959: noise)
+ * </pre>
+ * The disk's own fdatasync on this machine: p50 0.2-0.5 ms, p99 3-16 ms, max 36-190 ms while others build;
+ * young GC pauses 13-240 ms under the same load. Neither is the spool's to fix.
+ *
+ * <p>Arguments: durability, writers (concurrency cap), rate in messages/s, seconds measured (after 3 s warm-up),
  * body bytes, roll interval in seconds, and flags: {@code heap} prints the heap retained after the run (after
  * the reclamation grace period and a GC), {@code read} opens and sends each body after its commit, as delivery
  * would (e.g. {@code heap,read}).

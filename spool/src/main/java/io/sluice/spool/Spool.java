@@ -26,13 +26,16 @@ public interface Spool extends SpoolReader {
     /** Registers the one delivery listener; replays pending messages to it first. */
     void setCommitListener(CommitListener listener);
 
-    /** The current snapshot of a message, or empty when unknown or already reclaimed. */
+    /** The current snapshot of a message; empty when unknown, or finished more than a grace period (10 s) ago. */
     Optional<SpoolEntry> entry(MessageId id);
 
-    /** Snapshots of every message still in the spool (unfinished first is not promised). For the queue CLI. */
+    /**
+     * Snapshots of the queue: every unfinished message, plus finished ones for a grace period (10 s), not the
+     * history (as Postfix's mailq). Unfinished first is not promised. For the queue CLI.
+     */
     List<SpoolEntry> entries();
 
-    /** Opens a committed message's body; empty when the message is unknown or reclaimed. */
+    /** Opens a committed message's body; empty when unknown, or finished more than the grace period ago. */
     Optional<MessageBody> openBody(MessageId id);
 
     /**

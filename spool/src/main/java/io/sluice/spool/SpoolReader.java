@@ -10,13 +10,13 @@ import java.util.Optional;
  */
 public interface SpoolReader extends AutoCloseable {
 
-    /** The current snapshot of a message, or empty when unknown or already reclaimed. */
+    /** The current snapshot of a message; empty when unknown or finished. */
     Optional<SpoolEntry> entry(MessageId id);
 
-    /** Snapshots of every message still in the spool, in id (arrival) order. */
+    /** Snapshots of every unfinished message, in id (arrival) order: the queue, not its history. */
     List<SpoolEntry> entries();
 
-    /** Opens a committed message's body; empty when the message is unknown or reclaimed. */
+    /** Opens a committed message's body; empty when the message is unknown or finished. */
     Optional<MessageBody> openBody(MessageId id);
 
     @Override

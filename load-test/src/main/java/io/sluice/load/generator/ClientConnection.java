@@ -54,14 +54,14 @@ final class ClientConnection implements AutoCloseable {
             s.connect(target, timeoutMs);
             s.setSoTimeout(timeoutMs);
             ClientConnection c = new ClientConnection(s, small ? 512 : 64 * 1024, small ? 1024 : 8 * 1024);
-            c.expect(c.readReply(), 2);
+            expect(c.readReply(), 2);
             c.ehlo(ehloName);
             if (tls != null) {
                 if (!c.offersStarttls) {
                     throw new SmtpReplyException(0, "server does not offer STARTTLS");
                 }
                 c.command("STARTTLS");
-                c.expect(c.readReply(), 2);
+                expect(c.readReply(), 2);
                 c.startTls(tls, target);
                 c.ehlo(ehloName);
             }

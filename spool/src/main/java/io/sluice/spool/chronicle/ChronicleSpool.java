@@ -38,8 +38,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Threads and allocation: sessions call {@code begin} (allocates the writer and the encoded envelope, once per
  * message), {@code append} (allocation-free: copies into pooled off-heap chunks) and {@code commit} (one future);
- * delivery threads call {@code openBody} (no tailer: a lease on a shared file channel, see {@link ReadChannels}) and {@code recordOutcome} (one
- * small event object). {@code hasSpaceFor} is a volatile read.
+ * delivery threads call {@code openBody} (no tailer: a lease on a shared file channel, see {@link ReadChannels})
+ * and {@code recordOutcome} (one small event object). {@code hasSpaceFor} is a volatile read. The index holds
+ * unfinished messages, and finished ones for {@link #RECLAIM_GRACE_NS}; then they leave it (see
+ * {@code MessageIndex}).
  *
  * <pre>{@code
  * Spool spool = ChronicleSpool.open(config.spool().toOptions(maxMessageBytes));   // SpoolException if unusable

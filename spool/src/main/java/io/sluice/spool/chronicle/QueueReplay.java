@@ -17,7 +17,8 @@ import static io.sluice.spool.chronicle.SpoolRecordDescriptor.*;
 
 /**
  * Reads the whole queue, oldest file first, decodes each record (see {@link SpoolRecordDescriptor}) and feeds it
- * to the {@link RecoveryScan}, which decides what to trust. Also tells {@link CycleFiles} which files exist.
+ * to the {@link RecoveryScan}, which decides what to trust. Also tells {@link CycleFiles} which files exist, and
+ * notes where each body's bytes are (the replay tailer's positions are file offsets) so reads need no tailer.
  * Runs once per open, on the opening thread; allocates per message (envelopes), which is fine at start.
  */
 final class QueueReplay {
@@ -47,13 +48,13 @@ final class QueueReplay {
                         lastCycle = cycle;
                         files.put(cycle, tailer.currentFile());
                     }
-                    decode(queue, dc.wire().bytes(), dc.index(), cycle, scan, chunks);
+                    decode(queue, dc.wire().bytes(), cycle, scan, chunks);
                 }
             }
         }
     }
 
-    private static void decode(SingleChronicleQueue queue, Bytes<?> b, long queueIndex, int cycle, RecoveryScan scan,
+    private static void decode(SingleChronicleQueue queue, Bytes<?> b, int cycle, RecoveryScan scan,
                                Long2ObjectHashMap<LongArrayList> chunks) {
         long start = b.readPosition();
         long length = b.readRemaining();
@@ -65,7 +66,7 @@ final class QueueReplay {
         short flags = b.readShort(start + FLAGS_OFFSET);
         long id = b.readLong(start + MESSAGE_ID_OFFSET);
         switch (type) {
-            case TYPE_MESSAGE -> decodeMessage(queue, b, start, length, flags, id, queueIndex, cycle, scan,
+            case TYPE_MESSAGE -> decodeMessage(queue, b, start, length, flags, id, cycle, scan,
                 chunks.remove(id));
             case TYPE_CHUNK -> decodeChunk(b, start, length, id, cycle, scan, chunks);
             case TYPE_EVENT -> decodeEvent(b, start, length, id, scan);
@@ -74,7 +75,7 @@ final class QueueReplay {
     }
 
     private static void decodeMessage(SingleChronicleQueue queue, Bytes<?> b, long start, long length, short flags,
-                                      long id, long queueIndex, int cycle, RecoveryScan scan,
+                                      long id, int cycle, RecoveryScan scan,
                                       LongArrayList chunkSegments) {
         long bodyLength = b.readLong(start + BODY_LENGTH_OFFSET);
         long firstChunkIndex = b.readLong(start + FIRST_CHUNK_INDEX_OFFSET);

@@ -34,6 +34,12 @@ final class Relocation {
     static final int MIN_AGE_CYCLES = 2;
     /** A file with more live messages than this is left to finish (relocating it would stall the writer). */
     static final int MAX_MESSAGES_PER_FILE = 1000;
+    /**
+     * Body bytes moved per pass (at least one message): relocation runs on the writer thread, so every commit
+     * waits while it copies and forces. About 4 ms of copying at the measured 1 GB/s, plus one force; a file with
+     * more is emptied over several passes, one a second.
+     */
+    static final long MAX_BYTES_PER_PASS = 4L << 20;
 
     private final SingleChronicleQueue queue;
     private final MessageIndex index;
@@ -51,8 +57,9 @@ final class Relocation {
     }
 
     /**
-     * Relocates every unfinished message of {@code cycle} when the file is old and mostly finished. Returns true
-     * when the file then holds nothing unfinished (the caller deletes it).
+     * Relocates the unfinished messages of {@code cycle} (up to {@link #MAX_BYTES_PER_PASS} of them per call)
+     * when the file is old and mostly finished. Returns true when the file then holds nothing unfinished (the
+     * caller deletes it).
      */
     boolean tryEmpty(int cycle, int newestCycle, OpWriter out) {
         if (newestCycle - cycle < MIN_AGE_CYCLES) {
@@ -70,9 +77,14 @@ final class Relocation {
             return false;
         }
         List<IndexedMessage> copies = new ArrayList<>(live.size());
+        long moved = 0;
         try {
             for (IndexedMessage m : live) {
+                if (!copies.isEmpty() && moved + m.bodyBytes() > MAX_BYTES_PER_PASS) {
+                    break; // the rest goes in the next pass
+                }
                 copies.add(copy(m, out));
+                moved += m.bodyBytes();
             }
         } catch (IOException | RuntimeException e) {
             out.failed(e);

@@ -230,4 +230,36 @@ class ReclamationTest {
             }
         }
     }
+
+    @Test
+    void shouldRelocateLargeLiveMessagesOverSeveralPasses() throws Exception {
+        int size = (int) (Relocation.MAX_BYTES_PER_PASS * 3 / 4);
+        List<MessageId> deferred = new java.util.ArrayList<>();
+        try (ChronicleSpool spool = open()) {
+            for (int i = 0; i < 3; i++) {                               // file 0: three large deferred messages
+                deferred.add(store(spool, size + i));
+                spool.recordOutcome(deferred.get(i), 0, RecipientState.DEFERRED, 1L, "451 later");
+            }
+            clock.advanceMillis(2 * MINUTE_MS);
+            store(spool, 10);                                           // file 2: active
+            spool.reclaimNow().get(10, TimeUnit.SECONDS);
+            assertEquals(2, queueFiles().size(), "one pass moves at most MAX_BYTES_PER_PASS: " + queueFiles());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (queueFiles().size() > 1 && System.nanoTime() < deadline) {
+                spool.reclaimNow().get(10, TimeUnit.SECONDS);
+            }
+            assertEquals(1, queueFiles().size(), "emptied over later passes");
+            for (int i = 0; i < 3; i++) {
+                try (MessageBody body = spool.openBody(deferred.get(i)).orElseThrow()) {
+                    assertArrayEquals(body(size + i, size + i), transferAll(body));
+                }
+            }
+        }
+        try (ChronicleSpool spool = open()) {
+            assertEquals(4, spool.stats().messagesLive(), "the three moved messages and the one in file 2");
+            try (MessageBody body = spool.openBody(deferred.get(2)).orElseThrow()) {
+                assertArrayEquals(body(size + 2, size + 2), readAll(body));
+            }
+        }
+    }
 }

@@ -13,7 +13,6 @@ import io.sluice.spool.SpoolOptions;
 import io.sluice.spool.SpoolReader;
 import io.sluice.spool.SpoolStats;
 import io.sluice.spool.SpoolWriter;
-import io.sluice.spool.index.IndexedMessage;
 import io.sluice.spool.index.MessageIndex;
 import io.sluice.spool.recovery.RecoveryScan;
 import net.openhft.chronicle.core.time.TimeProvider;
@@ -72,6 +71,7 @@ public final class ChronicleSpool implements Spool {
     private final SpaceMonitor space;
     private final CycleFiles files;
     private final ReadChannels readers;
+    private final IndexedReads reads;
     private final ChunkPool chunkPool = new ChunkPool(CHUNK_BYTES, SMALL_STAGING_BYTES, MAX_POOLED_CHUNKS);
     private final SpoolWriterAgent agent;
     private final AtomicLong lastId;
@@ -81,6 +81,7 @@ public final class ChronicleSpool implements Spool {
                            ReadChannels readers, long maxSeenId, LongSupplier usableBytes, long reclaimGraceNs) {
         this.options = options;
         this.readers = readers;
+        this.reads = new IndexedReads(index, readers);
         this.directory = directory;
         this.index = index;
         this.files = files;
@@ -214,18 +215,17 @@ public final class ChronicleSpool implements Spool {
 
     @Override
     public Optional<SpoolEntry> entry(MessageId id) {
-        return Optional.ofNullable(index.snapshot(id.value()));
+        return reads.entry(id);
     }
 
     @Override
     public List<SpoolEntry> entries() {
-        return index.snapshots();
+        return reads.entries();
     }
 
     @Override
     public Optional<MessageBody> openBody(MessageId id) {
-        IndexedMessage m = index.get(id.value());
-        return m == null ? Optional.empty() : Optional.of(ChronicleMessageBody.open(readers, m, index::get));
+        return reads.openBody(id);
     }
 
     @Override
@@ -274,29 +274,28 @@ public final class ChronicleSpool implements Spool {
     private static final class ReadOnlySpool implements SpoolReader {
 
         private final QueueDirectory directory;
-        private final MessageIndex index;
         private final ReadChannels readers;
+        private final IndexedReads reads;
 
         ReadOnlySpool(QueueDirectory directory, MessageIndex index, ReadChannels readers) {
             this.directory = directory;
-            this.index = index;
             this.readers = readers;
+            this.reads = new IndexedReads(index, readers);
         }
 
         @Override
         public Optional<SpoolEntry> entry(MessageId id) {
-            return Optional.ofNullable(index.snapshot(id.value()));
+            return reads.entry(id);
         }
 
         @Override
         public List<SpoolEntry> entries() {
-            return index.snapshots();
+            return reads.entries();
         }
 
         @Override
         public Optional<MessageBody> openBody(MessageId id) {
-            IndexedMessage m = index.get(id.value());
-            return m == null ? Optional.empty() : Optional.of(ChronicleMessageBody.open(readers, m, index::get));
+            return reads.openBody(id);
         }
 
         @Override

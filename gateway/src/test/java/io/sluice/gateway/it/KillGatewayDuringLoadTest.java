@@ -66,22 +66,28 @@ class KillGatewayDuringLoadTest {
             Set<String> acked = ConcurrentHashMap.newKeySet();
             AtomicInteger refusedOrFailed = new AtomicInteger();
 
+            // try-with-resources: a failed assertion must not leave the forked gateway running (close kills it).
             GatewayProcess first = GatewayProcess.start(dir, smtpPort, settings);
-            AtomicBoolean running = new AtomicBoolean(true);
-            ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
-            for (int c = 0; c < CLIENTS; c++) {
-                int client = c;
-                clients.submit(() -> sendUntilStopped(smtpPort, client, running, acked, refusedOrFailed));
+            try (first) {
+                AtomicBoolean running = new AtomicBoolean(true);
+                ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
+                for (int c = 0; c < CLIENTS; c++) {
+                    int client = c;
+                    clients.submit(() -> sendUntilStopped(smtpPort, client, running, acked, refusedOrFailed));
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                while (acked.size() < ACKED_BEFORE_KILL && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                try {
+                    assertTrue(acked.size() >= ACKED_BEFORE_KILL, "only " + acked.size() + " acked; gateway log:\n" + first.output());
+                    first.kill();
+                } finally {
+                    running.set(false);
+                    clients.shutdown();
+                }
+                assertTrue(clients.awaitTermination(60, TimeUnit.SECONDS), "clients did not stop");
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (acked.size() < ACKED_BEFORE_KILL && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertTrue(acked.size() >= ACKED_BEFORE_KILL, "only " + acked.size() + " acked; gateway log:\n" + first.output());
-            first.kill();
-            running.set(false);
-            clients.shutdown();
-            assertTrue(clients.awaitTermination(60, TimeUnit.SECONDS), "clients did not stop");
             Set<String> ackedAtKill = new HashSet<>(acked);
 
             try (GatewayProcess second = GatewayProcess.start(dir, smtpPort, settings)) {

@@ -88,6 +88,26 @@ public record GatewayConfig(String hostname, SmtpConfig smtp, TlsConfig tls, Pop
             return !keystore.isEmpty();
         }
 
+        /**
+         * The server-side TLS context from the PKCS#12 keystore, shared by SMTP (STARTTLS, implicit TLS) and POP3
+         * (STLS, implicit TLS). Reads the file on every call: call once at listener start.
+         */
+        public javax.net.ssl.SSLContext loadServerContext() throws java.io.IOException {
+            char[] password = keystorePassword.toCharArray();
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(Path.of(keystore))) {
+                java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+                ks.load(in, password);
+                javax.net.ssl.KeyManagerFactory kmf =
+                    javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(ks, password);
+                javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+                ctx.init(kmf.getKeyManagers(), null, null);
+                return ctx;
+            } catch (java.security.GeneralSecurityException e) {
+                throw new java.io.IOException("tls.keystore " + keystore + ": " + e.getMessage(), e);
+            }
+        }
+
         @Override
         public String toString() {
             return "TlsConfig[keystore=" + keystore + ", keystorePassword=" + (keystorePassword.isEmpty() ? "" : "***") + "]";

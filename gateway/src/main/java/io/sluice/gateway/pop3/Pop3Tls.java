@@ -3,16 +3,10 @@ package io.sluice.gateway.pop3;
 import io.sluice.gateway.config.ConfigException;
 import io.sluice.gateway.config.GatewayConfig.TlsConfig;
 
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 
 /**
  * The server-side TLS context for STLS and the implicit-TLS port, built once from {@code tls.keystore}
@@ -31,16 +25,9 @@ final class Pop3Tls {
         if (!tls.isConfigured()) {
             return null;
         }
-        char[] password = tls.keystorePassword().toCharArray();
-        try (InputStream in = Files.newInputStream(Path.of(tls.keystore()))) {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(in, password);
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(ks, password);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), null, null);
-            return new Pop3Tls(ctx);
-        } catch (IOException | GeneralSecurityException e) {
+        try {
+            return new Pop3Tls(tls.loadServerContext());
+        } catch (IOException e) {
             throw new ConfigException("tls.keystore: cannot load " + tls.keystore() + ": " + e.getMessage());
         }
     }

@@ -9,20 +9,14 @@ import io.sluice.spool.Spool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -78,7 +72,7 @@ public final class SmtpServer implements AutoCloseable {
     public void start() {
         try {
             if (tls.isConfigured()) {
-                sslContext = loadSslContext(Path.of(tls.keystore()), tls.keystorePassword().toCharArray());
+                sslContext = tls.loadServerContext();
                 warmUpTls(sslContext);
             }
             plain = bind(smtp.port());
@@ -229,20 +223,6 @@ public final class SmtpServer implements AutoCloseable {
             socket.getOutputStream().flush();
         } catch (IOException ignored) {
             // gone already
-        }
-    }
-
-    static SSLContext loadSslContext(Path keystore, char[] password) throws IOException {
-        try (InputStream in = Files.newInputStream(keystore)) {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(in, password);
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(ks, password);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), null, null);
-            return ctx;
-        } catch (GeneralSecurityException e) {
-            throw new IOException("tls.keystore " + keystore + ": " + e.getMessage(), e);
         }
     }
 

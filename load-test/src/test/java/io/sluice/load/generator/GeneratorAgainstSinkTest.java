@@ -86,7 +86,10 @@ class GeneratorAgainstSinkTest {
             assertEquals(60, r.failed());
             assertTrue(r.replyCodes().contains("550=60"), r.replyCodes());
             assertEquals(0, sink.stats().messages());
-            assertEquals(3, r.connects(), "a rejected recipient is answered with RSET, not a new connection");
+            // 60 rejections over at most one connection per session: a rejected recipient is answered with RSET,
+            // not a new connection. (A session may open none when the others claimed every message first.)
+            assertTrue(r.connects() >= 1 && r.connects() <= 3,
+                    "a rejected recipient is answered with RSET, not a new connection: connects=" + r.connects());
         }
     }
 

@@ -1,5 +1,8 @@
 package io.sluice.gateway.delivery;
 
+import io.sluice.gateway.TestTls;
+import io.sluice.gateway.config.GatewayConfig.TlsConfig;
+
 import io.sluice.gateway.config.GatewayConfig.TlsPolicy;
 import io.sluice.spool.BodyForm;
 import io.sluice.spool.MessageId;
@@ -11,14 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static io.sluice.gateway.delivery.TestConfigs.await;
 import static io.sluice.gateway.delivery.TestConfigs.envelope;
@@ -42,20 +40,8 @@ class StartTlsTest {
 
     @BeforeAll
     static void makeCertificate() throws Exception {
-        Path ks = keyDir.resolve("server.p12");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-            "-genkeypair", "-alias", "smtp", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-            "-validity", "2", "-storetype", "PKCS12", "-keystore", ks.toString(), "-storepass", "changeit",
-            "-keypass", "changeit").redirectErrorStream(true).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, new String(p.getInputStream().readAllBytes()));
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(ks)) {
-            store.load(in, "changeit".toCharArray());
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(store, "changeit".toCharArray());
-        serverTls = SSLContext.getInstance("TLS");
-        serverTls.init(kmf.getKeyManagers(), null, null);
+        Path ks = TestTls.selfSignedKeystore(keyDir, "localhost");
+        serverTls = new TlsConfig(ks.toString(), TestTls.PASSWORD).loadServerContext();
     }
 
     @BeforeEach

@@ -1,5 +1,7 @@
 package io.sluice.gateway.pop3;
 
+import io.sluice.gateway.TestTls;
+
 import io.sluice.gateway.config.GatewayConfig.LocalConfig;
 import io.sluice.gateway.config.GatewayConfig.Pop3Config;
 import io.sluice.gateway.config.GatewayConfig.TlsConfig;
@@ -10,11 +12,9 @@ import io.sluice.spool.SpoolEntry;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** A LocalMail with users fred/secret and wilma/other, and a POP3 server on port 0. */
 final class Pop3Fixture implements AutoCloseable {
@@ -30,7 +30,7 @@ final class Pop3Fixture implements AutoCloseable {
         this.config = LocalTestSupport.config(root, 0);
         LocalTestSupport.writeUsers(config.usersFile(), "fred", "secret", "Fred Smith", "wilma", "other", "");
         this.local = new LocalMail(config, "test.host");
-        TlsConfig tls = keystore == null ? new TlsConfig("", "") : new TlsConfig(keystore.toString(), "changeit");
+        TlsConfig tls = keystore == null ? new TlsConfig("", "") : new TlsConfig(keystore.toString(), TestTls.PASSWORD);
         this.server = new Pop3Server(new Pop3Config(true, "127.0.0.1", 0, tlsPort, plaintextOnLoopback,
             timeout, loginDelay), tls, local);
         server.start();
@@ -72,20 +72,9 @@ final class Pop3Fixture implements AutoCloseable {
             + LocalTestSupport.files(maildir(user).resolve("cur")).size();
     }
 
-    /** A PKCS#12 keystore with a self-signed localhost key, made with the JDK's keytool. */
+    /** A PKCS#12 keystore with a self-signed localhost key (password {@link TestTls#PASSWORD}). */
     static Path keystore(Path dir) throws Exception {
-        Path ks = dir.resolve("pop3.p12");
-        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "pop3", "-keyalg", "EC",
-            "-groupname", "secp256r1", "-dname", "CN=localhost", "-validity", "2", "-storetype", "PKCS12",
-            "-keystore", ks.toString(), "-storepass", "changeit", "-keypass", "changeit",
-            "-ext", "SAN=ip:127.0.0.1,dns:localhost")
-            .redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || !Files.exists(ks)) {
-            throw new AssertionError("keytool failed: " + output);
-        }
-        return ks;
+        return TestTls.selfSignedKeystore(dir, "localhost");
     }
 
     @Override

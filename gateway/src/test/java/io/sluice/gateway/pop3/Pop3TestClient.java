@@ -1,16 +1,15 @@
 package io.sluice.gateway.pop3;
 
+import io.sluice.gateway.TestTls;
+
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.X509Certificate;
 
 /** A scripted POP3 client: send a line, expect a line. Raw bytes, so tests see exactly what the server wrote. */
 final class Pop3TestClient implements AutoCloseable {
@@ -46,22 +45,7 @@ final class Pop3TestClient implements AutoCloseable {
     }
 
     static SSLContext trustAll() throws Exception {
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, null);
-        return ctx;
+        return TestTls.trustAllContext();
     }
 
     void sendRaw(String s) throws IOException {

@@ -45,7 +45,54 @@ final class Attempt {
         this.tlsRequired = tlsRequired;
     }
 
-    List<Outcome> run(Destination destination, Job job) {
+    /**
+     * The jobs one worker took together, run in order. Holds a connection from one job to the next when the
+     * next job's commands were pipelined behind the previous body ({@link RemoteSmtpClient#isPrimed()}); such a
+     * connection never goes back to the cache. Closing the lane closes a connection still held (its commands
+     * were answered, but no body followed DATA, so the server delivers nothing). One worker thread only.
+     */
+    final class Lane implements AutoCloseable {
+
+        private RemoteSmtpClient held;
+        private Job heldFor;
+
+        /** The connection primed for {@code job}, or null; any other held connection is closed. */
+        private RemoteSmtpClient take(Job job) {
+            RemoteSmtpClient c = held;
+            boolean isForJob = heldFor == job;
+            held = null;
+            heldFor = null;
+            if (c != null && !isForJob) {
+                c.close();
+                return null;
+            }
+            return c;
+        }
+
+        /** After a transaction: keep a primed connection for {@code next}, return anything else to the cache. */
+        private void afterSend(RemoteSmtpClient c, Job next) {
+            if (c.isPrimed() && !c.isBroken() && next != null) {
+                held = c;
+                heldFor = next;
+            } else if (c.isPrimed()) {
+                c.close();
+            } else {
+                cache.release(c, System.nanoTime());
+            }
+        }
+
+        @Override
+        public void close() {
+            take(null);
+        }
+    }
+
+    Lane lane() {
+        return new Lane();
+    }
+
+    /** Runs {@code job}; {@code next} (or null) is the job this worker runs right after it, on {@code lane}. */
+    List<Outcome> run(Destination destination, Job job, Job next, Lane lane) {
         SpoolEntry entry = job.entry();
         int[] idx = job.recipientIndexes();
         Optional<MessageBody> maybeBody = spool.openBody(entry.id());
@@ -65,11 +112,30 @@ final class Attempt {
                 }
                 return out;
             }
-            return remote(destination, job, body);
+            return remote(destination, job, body, next, lane);
         }
     }
 
-    private List<Outcome> remote(Destination destination, Job job, MessageBody body) {
+    private List<Outcome> remote(Destination destination, Job job, MessageBody body, Job next, Lane lane) {
+        RemoteSmtpClient primed = lane.take(job);
+        RemoteSmtpClient.Lookahead lookahead = next == null || next.route().isLocal()
+            || !next.route().equals(job.route())
+            ? null : new RemoteSmtpClient.Lookahead(next.entry().envelope(), next.recipientIndexes(),
+                next.entry().bodyForm(), next.entry().bodyBytes());
+        if (primed != null) {
+            // Its commands are on the wire already: this connection first, whatever the target order says.
+            try {
+                return send(primed, job, body, lookahead, next, lane);
+            } catch (IOException e) {
+                String text = primed.lostConnectionText(e);
+                boolean hasSentBody = primed.hasSentBody();
+                primed.close();
+                if (hasSentBody) {
+                    return all(job, text, primed.target().hostName());
+                }
+                // Nothing of this message went beyond its commands: try again the usual way.
+            }
+        }
         Route route = job.route();
         MxResolver.Resolution res = resolver.resolve(route.host(), route.port(), route.skipMx());
         if (!res.isOk()) {
@@ -100,15 +166,7 @@ final class Attempt {
                     }
                 }
                 try {
-                    List<DeliveryResult> results = client.send(job.entry().envelope(), job.recipientIndexes(), body);
-                    boolean offersDsn = client.offersDsn(); // read before release: another thread may take it
-                    cache.release(client, System.nanoTime());
-                    String mta = target.hostName();
-                    List<Outcome> out = new ArrayList<>(results.size());
-                    for (DeliveryResult r : results) {
-                        out.add(Outcome.of(r, mta, offersDsn));
-                    }
-                    return out;
+                    return send(client, job, body, lookahead, next, lane);
                 } catch (IOException e) {
                     String text = client.lostConnectionText(e);
                     boolean canRetry = isReused && round == 0 && !client.hasSentBody();
@@ -123,6 +181,20 @@ final class Attempt {
             }
         }
         return all(job, lastError, null);
+    }
+
+    private List<Outcome> send(RemoteSmtpClient client, Job job, MessageBody body,
+                               RemoteSmtpClient.Lookahead lookahead, Job next, Lane lane) throws IOException {
+        List<DeliveryResult> results = client.send(job.entry().envelope(), job.recipientIndexes(), body,
+            lookahead != null && cache.canCarryAnother(client) ? lookahead : null);
+        boolean offersDsn = client.offersDsn(); // read before release: another thread may take it
+        String mta = client.target().hostName();
+        lane.afterSend(client, next);
+        List<Outcome> out = new ArrayList<>(results.size());
+        for (DeliveryResult r : results) {
+            out.add(Outcome.of(r, mta, offersDsn));
+        }
+        return out;
     }
 
     private RemoteSmtpClient connect(Destination destination, MxResolver.Target target, boolean isTlsRequired)

@@ -46,6 +46,11 @@ final class ConnectionCache implements AutoCloseable {
         return null;
     }
 
+    /** True when {@code c}, after the transaction it is about to run, may run one more. */
+    boolean canCarryAnother(RemoteSmtpClient c) {
+        return !isClosed && c.transactions() + 2 <= maxTransactions;
+    }
+
     /** Returns a connection after a transaction: cached when it can carry more, else closed with QUIT. */
     void release(RemoteSmtpClient c, long nowNs) {
         if (c.isBroken()) {

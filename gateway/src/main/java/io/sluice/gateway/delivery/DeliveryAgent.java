@@ -257,8 +257,20 @@ public final class DeliveryAgent implements AutoCloseable {
         spool.entry(new MessageId(messageId)).ifPresent(this::dispatch);
     }
 
-    /** Runs on a destination worker: mark in flight, deliver, record, and finish the batch when last. */
-    private void process(Destination destination, Job job) {
+    /**
+     * Runs on a destination worker: the jobs it took, in order, on one {@link Attempt.Lane} (so each can be
+     * pipelined behind the previous one's body).
+     */
+    private void process(Destination destination, List<Job> jobs) {
+        try (Attempt.Lane lane = attempt.lane()) {
+            for (int k = 0; k < jobs.size(); k++) {
+                process(destination, jobs.get(k), k + 1 < jobs.size() ? jobs.get(k + 1) : null, lane);
+            }
+        }
+    }
+
+    /** One job: mark in flight, deliver, record, and finish the batch when last. */
+    private void process(Destination destination, Job job, Job next, Attempt.Lane lane) {
         runningJobs.incrementAndGet();
         try {
             SpoolEntry entry = job.entry();
@@ -267,7 +279,7 @@ public final class DeliveryAgent implements AutoCloseable {
             }
             List<Outcome> outcomes;
             try {
-                outcomes = attempt.run(destination, job);
+                outcomes = attempt.run(destination, job, next, lane);
             } catch (RuntimeException e) {
                 // A bug (ours or the local transport's): log once with the stack, defer, keep the agent running.
                 LOG.error("{}: delivery to {} failed unexpectedly", entry.id(), destination.key(), e);

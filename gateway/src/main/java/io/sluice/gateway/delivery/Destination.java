@@ -1,5 +1,7 @@
 package io.sluice.gateway.delivery;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,9 +22,14 @@ final class Destination {
     private final String key;
     private final int maxWorkers;
     private final DeliveryThreads threads;
-    private final BiConsumer<Destination, Job> processor;
+    private final BiConsumer<Destination, List<Job>> processor;
     /** How long an idle worker waits for the next job before it ends. */
     static final long LINGER_MS = 1_000;
+    /**
+     * Most jobs a worker takes at once. They run in order on one connection, each pipelined behind the previous
+     * body; small, so a burst still spreads over the destination's connections.
+     */
+    static final int MAX_JOBS_PER_TAKE = 8;
 
     private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
     private final AtomicInteger workers = new AtomicInteger();
@@ -35,7 +42,7 @@ final class Destination {
     private final AtomicBoolean isStarved = new AtomicBoolean();
     private volatile boolean isClosing;
 
-    Destination(String key, int maxWorkers, DeliveryThreads threads, BiConsumer<Destination, Job> processor) {
+    Destination(String key, int maxWorkers, DeliveryThreads threads, BiConsumer<Destination, List<Job>> processor) {
         this.key = key;
         this.maxWorkers = maxWorkers;
         this.threads = threads;
@@ -80,6 +87,7 @@ final class Destination {
     }
 
     private void drain() {
+        List<Job> taken = new ArrayList<>(MAX_JOBS_PER_TAKE);
         try {
             Job job;
             while (!isClosing && (job = queue.poll(LINGER_MS, TimeUnit.MILLISECONDS)) != null) {
@@ -87,8 +95,13 @@ final class Destination {
                     queue.add(job); // stays in the spool; replayed on restart
                     break;
                 }
-                queuedRecipients.addAndGet(-job.recipientIndexes().length);
-                processor.accept(this, job);
+                taken.clear();
+                taken.add(job);
+                queue.drainTo(taken, MAX_JOBS_PER_TAKE - 1);
+                for (Job j : taken) {
+                    queuedRecipients.addAndGet(-j.recipientIndexes().length);
+                }
+                processor.accept(this, taken);
                 if (threads.isAnyStarved()) {
                     break; // hand this thread to a destination that has none
                 }

@@ -32,7 +32,11 @@ import java.util.List;
  * closes the socket when it passes. Under TLS the body goes through the {@link SSLSocket} in chunks.
  *
  * <p>With PIPELINING (RFC 2920) MAIL, every RCPT and DATA are encoded into one buffer and leave in one write;
- * the replies are then read in order. Without it, each command waits for its reply.
+ * the replies are then read in order. Without it, each command waits for its reply. When the caller already holds
+ * the next transaction for this connection ({@link Lookahead}), its MAIL, RCPTs and DATA leave in the same write
+ * as this body and its dot (RFC 2920 3.1: message content may be the first "command" of a group): one round trip
+ * per message instead of two. The connection is then {@link #isPrimed() primed}, and the next {@link #send} must
+ * be that transaction.
  *
  * <p>Used by one delivery thread at a time (the cache hands it over); not thread-safe.
  */
@@ -63,6 +67,8 @@ final class RemoteSmtpClient implements AutoCloseable {
     private Runnable onClose = () -> { };
     private boolean hasSentBody;
     private boolean isClosed;
+    /** The transaction whose commands went out behind the last body; its replies are unread. Null: none. */
+    private Lookahead primed;
     /** What we were doing, for "lost connection ... while X" diagnostics. */
     private String phase = "connecting";
 
@@ -175,20 +181,34 @@ final class RemoteSmtpClient implements AutoCloseable {
         ehlo(); // RFC 3207 4.2: forget everything learned before TLS
     }
 
+    /** The next transaction for this connection, known before the current one ends. */
+    record Lookahead(Envelope envelope, int[] recipientIndexes, BodyForm form, long bodyBytes) {
+    }
+
     /**
      * Runs one mail transaction for {@code recipientIndexes} of {@code entry}. Returns one result per index, in
      * the same order. Throws IOException when the connection fails midway; the caller defers what is left.
+     *
+     * @param next the transaction that will follow on this connection, or null; when it can be pipelined behind
+     *             this body, {@link #isPrimed()} is true afterwards and the next call must send exactly it
      */
-    List<DeliveryResult> send(Envelope env, int[] recipientIndexes, MessageBody body) throws IOException {
+    List<DeliveryResult> send(Envelope env, int[] recipientIndexes, MessageBody body, Lookahead next)
+        throws IOException {
         List<DeliveryResult> results = new ArrayList<>(recipientIndexes.length);
-        SmtpReply refusal = precheck(env, body);
+        Lookahead wasPrimed = primed;
+        primed = null;
+        if (wasPrimed != null && (wasPrimed.envelope() != env || wasPrimed.recipientIndexes() != recipientIndexes)) {
+            isBroken = true; // a caller bug: the commands on the wire are for another message
+            throw new ProtocolException("451 4.3.0 internal error: pipelined transaction mismatch");
+        }
+        SmtpReply refusal = wasPrimed != null ? null : precheck(env, body.length());
         if (refusal != null) {
             for (int idx : recipientIndexes) {
                 results.add(result(idx, refusal));
             }
             return results;
         }
-        if (needsReset) {
+        if (needsReset && wasPrimed == null) {
             phase = "sending RSET";
             SmtpReply rset = command("RSET", settings.commandTimeoutMs());
             if (rset.code() != 250) {
@@ -204,24 +224,15 @@ final class RemoteSmtpClient implements AutoCloseable {
         boolean isPipelined = peer.hasPipelining();
         int n = recipientIndexes.length;
 
-        commandBytes = CommandEncoder.mailFrom(commands, 0, env.sender(), body.length(), env.bodyType(),
-            env.smtpUtf8(), env.dsnRet(), env.dsnEnvId(), peer);
         phase = "sending MAIL FROM";
         SmtpReply mail;
         SmtpReply[] rcpt = new SmtpReply[n];
         SmtpReply dataReply = null;
         if (isPipelined) {
-            for (int i = 0; i < n; i++) {
-                if (commands.length - commandBytes < CommandEncoder.MAX_COMMAND_BYTES) {
-                    flush();
-                }
-                commandBytes = CommandEncoder.rcptTo(commands, commandBytes, env.recipients().get(recipientIndexes[i]),
-                    peer);
+            if (wasPrimed == null) {
+                commandBytes = encodeCommands(env, recipientIndexes, body.length(), useBdat, true);
+                flush();
             }
-            if (!useBdat) {
-                commandBytes = CommandEncoder.data(commands, commandBytes);
-            }
-            flush();
             mail = read(settings.commandTimeoutMs());
             phase = "sending RCPT TO";
             for (int i = 0; i < n; i++) {
@@ -232,6 +243,8 @@ final class RemoteSmtpClient implements AutoCloseable {
                 dataReply = read(settings.commandTimeoutMs());
             }
         } else {
+            commandBytes = CommandEncoder.mailFrom(commands, 0, env.sender(), body.length(), env.bodyType(),
+                env.smtpUtf8(), env.dsnRet(), env.dsnEnvId(), peer);
             flush();
             mail = read(settings.commandTimeoutMs());
             if (mail.isPositive()) {
@@ -267,7 +280,7 @@ final class RemoteSmtpClient implements AutoCloseable {
             phase = "sending message body";
             commandBytes = CommandEncoder.bdatLast(commands, 0, body.length());
             flush();
-            writeBody(body, false);
+            writeBody(body, false, null);
             finalReply = read(settings.dataDoneTimeoutMs());
         } else {
             if (dataReply == null) {
@@ -278,7 +291,7 @@ final class RemoteSmtpClient implements AutoCloseable {
             }
             if (dataReply.code() == 354) {
                 phase = "sending message body";
-                writeBody(body, true);
+                writeBody(body, true, isPipelined ? next : null);
                 phase = "sending end of data -- message may be sent more than once";
                 finalReply = read(settings.dataDoneTimeoutMs());
             } else {
@@ -294,9 +307,32 @@ final class RemoteSmtpClient implements AutoCloseable {
         return results;
     }
 
+    /**
+     * MAIL, every RCPT and (unless BDAT follows) DATA, encoded into {@link #commands} from its start; returns the
+     * length. When the buffer fills up it flushes what it has if {@code canFlush}, else gives up and returns -1
+     * (priming: nothing may be written before the current body).
+     */
+    private int encodeCommands(Envelope env, int[] recipientIndexes, long bodyBytes, boolean useBdat,
+                               boolean canFlush) throws IOException {
+        int len = CommandEncoder.mailFrom(commands, 0, env.sender(), bodyBytes, env.bodyType(), env.smtpUtf8(),
+            env.dsnRet(), env.dsnEnvId(), peer);
+        for (int idx : recipientIndexes) {
+            if (commands.length - len < CommandEncoder.MAX_COMMAND_BYTES) {
+                if (!canFlush) {
+                    return -1;
+                }
+                commandBytes = len;
+                flush();
+                len = 0;
+            }
+            len = CommandEncoder.rcptTo(commands, len, env.recipients().get(idx), peer);
+        }
+        return useBdat ? len : CommandEncoder.data(commands, len);
+    }
+
     /** Refusals decided before MAIL: what the peer announced it cannot take. */
-    private SmtpReply precheck(Envelope env, MessageBody body) {
-        if (!peer.accepts(body.length())) {
+    private SmtpReply precheck(Envelope env, long bodyBytes) {
+        if (!peer.accepts(bodyBytes)) {
             return SmtpReply.of(552, "5.3.4 Message size exceeds fixed limit of " + peer.maxSizeBytes()
                 + " bytes of host " + target.hostName());
         }
@@ -322,10 +358,11 @@ final class RemoteSmtpClient implements AutoCloseable {
     /**
      * The body, then (for DATA) the terminating dot. DOT_STUFFED without TLS: a body that fits the output buffer
      * is copied into it and leaves with its dot in one write (one pread and one write instead of
-     * copy_file_range, fstat, sendfile and a second write); a larger one goes straight from the spool's pages to
-     * the socket. Everything else goes through a chunk buffer (stuffing RAW bodies for DATA on the fly).
+     * copy_file_range, fstat, sendfile and a second write), followed by {@code next}'s commands when they can be
+     * pipelined; a larger one goes straight from the spool's pages to the socket. Everything else goes through a
+     * chunk buffer (stuffing RAW bodies for DATA on the fly).
      */
-    private void writeBody(MessageBody body, boolean isData) throws IOException {
+    private void writeBody(MessageBody body, boolean isData, Lookahead next) throws IOException {
         hasSentBody = true;
         long deadlineMs = settings.dataBlockTimeoutMs() + body.length() / (64 * 1024) * 1000L;
         // XXX one deadline for the whole body (data-block-timeout plus a second per 64 KB) instead of one per
@@ -337,7 +374,16 @@ final class RemoteSmtpClient implements AutoCloseable {
                 && body.length() <= out.capacity() - DOT_CRLF.length) {
                 out.clear();
                 body.copyTo(out);
-                out.put(DOT_CRLF).flip();
+                out.put(DOT_CRLF);
+                if (next != null && canPipeline(next)) {
+                    int len = encodeCommands(next.envelope(), next.recipientIndexes(), next.bodyBytes(), false,
+                        false);
+                    if (len >= 0 && len <= out.remaining()) {
+                        out.put(commands, 0, len);
+                        primed = next;
+                    }
+                }
+                out.flip();
                 while (out.hasRemaining()) {
                     channel.write(out);
                 }
@@ -368,6 +414,17 @@ final class RemoteSmtpClient implements AutoCloseable {
         } finally {
             deadline.disarm();
         }
+    }
+
+    /** True when {@code next} would go the plain pipelined DATA way on this connection: not BDAT, not refused. */
+    private boolean canPipeline(Lookahead next) {
+        return !(next.form() == BodyForm.RAW && peer.hasChunking())
+            && precheck(next.envelope(), next.bodyBytes()) == null;
+    }
+
+    /** True when the next transaction's commands went out behind the last body (see {@link Lookahead}). */
+    boolean isPrimed() {
+        return primed != null;
     }
 
     /** What a failed blocking call means: a timeout when this connection's deadline closed the socket. */

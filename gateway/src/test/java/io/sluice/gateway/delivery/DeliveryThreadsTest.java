@@ -26,16 +26,17 @@ class DeliveryThreadsTest {
         Map<String, AtomicInteger> perDestination = new ConcurrentHashMap<>();
         Destination[] ds = new Destination[destinations];
         for (int i = 0; i < destinations; i++) {
-            ds[i] = new Destination("d" + i, 20, threads, (d, job) -> {
+            ds[i] = new Destination("d" + i, 20, threads, (d, jobs) -> {
                 maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                assertTrue(jobs.size() <= Destination.MAX_JOBS_PER_TAKE, "took " + jobs.size());
                 try {
                     Thread.sleep(2);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                perDestination.computeIfAbsent(d.key(), k -> new AtomicInteger()).incrementAndGet();
+                perDestination.computeIfAbsent(d.key(), k -> new AtomicInteger()).addAndGet(jobs.size());
                 running.decrementAndGet();
-                done.countDown();
+                jobs.forEach(job -> done.countDown());
             });
         }
         for (int j = 0; j < jobsEach; j++) {

@@ -96,6 +96,59 @@ class RemoteDeliveryTest {
     }
 
     @Test
+    void shouldPipelineTheNextMessageBehindTheBodyOnOneConnection() throws Exception {
+        cfg.connectionsPerDestination = 1;
+        List<MessageId> ids = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            ids.add(spool(spool, envelope("s@origin.test", "r" + i + "@remote.test"), message("queued" + i, 1500)));
+        }
+        startAgent(); // the replay queues all 20 at once: the worker takes several per turn
+        for (MessageId id : ids) {
+            awaitFinished(id);
+        }
+        assertEquals(20, server.messages.size());
+        for (int i = 0; i < 20; i++) {
+            int n = i;
+            ScriptedSmtpServer.Received r = server.messages.stream()
+                .filter(m -> m.rcpts().equals(List.of("r" + n + "@remote.test"))).findFirst().orElseThrow();
+            assertEquals(message("queued" + i, 1500), r.data(), "body of message " + i);
+            assertEquals(RecipientState.DELIVERED, spool.state(ids.get(i), 0));
+        }
+        assertEquals(1, server.connections.get());
+        assertTrue(server.reads.stream().anyMatch(r -> r.contains("\r\n.\r\nMAIL FROM:<s@origin.test>")),
+            "no read had a body's end followed by the next MAIL: " + server.reads.size() + " reads");
+    }
+
+    @Test
+    void shouldKeepEachPipelinedMessagesOwnOutcome() throws Exception {
+        cfg.connectionsPerDestination = 1;
+        server.rcptReply = a -> a.startsWith("gone") ? "550 5.1.1 User unknown" : "250 2.1.5 Ok";
+        server.dataReply = m -> m.data().contains("Subject: busy") ? "451 4.3.0 try again later"
+            : "250 2.0.0 Ok: queued";
+        String[] kinds = {"ok", "gone", "ok", "busy", "ok", "gone", "busy", "ok"};
+        List<MessageId> ids = new ArrayList<>();
+        for (int i = 0; i < kinds.length; i++) {
+            String rcpt = (kinds[i].equals("gone") ? "gone" : "r") + i + "@remote.test";
+            ids.add(spool(spool, envelope("s@origin.test", rcpt), message(kinds[i], 1200)));
+        }
+        startAgent();
+        for (int i = 0; i < kinds.length; i++) {
+            int n = i;
+            RecipientState want = switch (kinds[i]) {
+                case "gone" -> RecipientState.BOUNCED;
+                case "busy" -> RecipientState.DEFERRED;
+                default -> RecipientState.DELIVERED;
+            };
+            await("message " + i + " " + want + "; events=" + spool.events, 30_000,
+                () -> spool.state(ids.get(n), 0) == want);
+        }
+        assertEquals(1, server.connections.get(), "one connection carried every outcome");
+        long bodies = server.messages.stream().filter(m -> !m.data().contains("Subject: gone")).count();
+        assertEquals(6, bodies, "every message with an accepted recipient sent its body once");
+        await("two DSNs", 10_000, () -> dsns().size() == 2);
+    }
+
+    @Test
     void shouldWaitForEachReplyWhenPipeliningIsNotOffered() throws Exception {
         server.pipelining = false;
         startAgent();

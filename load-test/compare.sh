@@ -375,8 +375,9 @@ done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.2fx", a / b }'; }
 
 echo
-echo "Relay comparison: $COUNT x $SIZE messages after a warm-up of $WARMUP (excluded), $SESSIONS sessions," \
-  "loopback, $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')"
+if [ "$WARMUP" -gt 0 ]; then warmup_note="after a warm-up of $WARMUP (excluded)"; else warmup_note="(no warm-up)"; fi
+echo "Relay comparison: $COUNT x $SIZE messages $warmup_note, $SESSIONS sessions, loopback, $(nproc) CPUs," \
+  "$(date -u '+%Y-%m-%d %H:%M UTC')"
 printf '%-13s %10s %10s %13s %11s %13s %10s  %s\n' phase "msgs/s" "sent ok" "arrived" "accept p99" "cpu s/1k msg" "peak MB" "notes"
 for phase in $PHASES; do
   printf '%-13s %10s %10s %13s %11s %13s %10s  %s\n' "$phase" "${ROW_RATE[$phase]:--}" "${ROW_OK[$phase]:--}" \

@@ -40,8 +40,9 @@ public interface Spool extends SpoolReader {
 
     /**
      * Records a recipient's new state (appended as an event, not synchronously forced: losing it in a crash only
-     * means the recipient is tried again). When every recipient of a message is terminal the message becomes
-     * reclaimable.
+     * means the recipient is tried again). {@link RecipientState#IN_FLIGHT} is kept in memory only: after a crash
+     * it would come back QUEUED anyway, and a reader in another process (the queue CLI) sees the state before it.
+     * When every recipient of a message is terminal the message becomes reclaimable.
      *
      * @param nextAttemptEpochMs for {@link RecipientState#DEFERRED}: when to try again; otherwise 0
      * @param reply              the remote reply or local diagnostic (kept for bounces and the queue CLI)

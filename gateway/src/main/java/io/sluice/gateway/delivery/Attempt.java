@@ -31,17 +31,17 @@ final class Attempt {
     private final MxResolver resolver;
     private final ConnectionCache cache;
     private final ClientSettings settings;
-    private final WriteWatchdog watchdog;
+    private final IoDeadlines deadlines;
     private final Set<String> tlsRequired;
 
     Attempt(Spool spool, LocalTransport localTransport, MxResolver resolver, ConnectionCache cache,
-            ClientSettings settings, WriteWatchdog watchdog, Set<String> tlsRequired) {
+            ClientSettings settings, IoDeadlines deadlines, Set<String> tlsRequired) {
         this.spool = spool;
         this.localTransport = localTransport;
         this.resolver = resolver;
         this.cache = cache;
         this.settings = settings;
-        this.watchdog = watchdog;
+        this.deadlines = deadlines;
         this.tlsRequired = tlsRequired;
     }
 
@@ -137,7 +137,7 @@ final class Attempt {
         }
         RemoteSmtpClient c;
         try {
-            c = RemoteSmtpClient.open(target, isTlsRequired, settings, watchdog);
+            c = RemoteSmtpClient.open(target, isTlsRequired, settings, deadlines);
         } catch (IOException | RuntimeException e) {
             cache.releasePermit();
             throw e;

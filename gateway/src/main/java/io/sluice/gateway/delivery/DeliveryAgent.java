@@ -44,7 +44,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Threads: the commit listener runs on the spool's thread and only routes and enqueues (no I/O, no spool
  * writes); each destination's jobs run on daemon platform threads named {@code delivery-N}; one virtual thread each for
  * retries ({@code delivery-retry-timer}) and idle connections ({@code delivery-idle-reaper}), and one platform
- * daemon thread bounds body writes. Allocation: a few small objects per message and per reply (jobs, outcomes,
+ * daemon thread enforces I/O timeouts ({@code delivery-io-deadlines}). Allocation: a few small objects per message and per reply (jobs, outcomes,
  * spool snapshots); the bytes of a DOT_STUFFED body never pass through the heap on a plaintext connection.
  *
  * <p>Usage: {@code new DeliveryAgent(...)}, {@link #start()} once (after the spool is open), {@link #close()} on
@@ -61,7 +61,7 @@ public final class DeliveryAgent implements AutoCloseable {
     private final Router router;
     private final RetrySchedule schedule;
     private final ConnectionCache cache;
-    private final WriteWatchdog watchdog = new WriteWatchdog();
+    private final IoDeadlines deadlines = new IoDeadlines();
     private final Attempt attempt;
     private final BounceSender bounces;
     private final RetryTimer timer;
@@ -103,7 +103,7 @@ public final class DeliveryAgent implements AutoCloseable {
         for (String d : delivery.tlsRequired()) {
             tlsRequired.add(d.trim().toLowerCase(Locale.ROOT));
         }
-        this.attempt = new Attempt(spool, localTransport, resolver, cache, settings, watchdog, Set.copyOf(tlsRequired));
+        this.attempt = new Attempt(spool, localTransport, resolver, cache, settings, deadlines, Set.copyOf(tlsRequired));
         this.bounces = new BounceSender(spool, hostname);
         this.timer = new RetryTimer(this::onRetryDue);
         this.workerThreads = new DeliveryThreads(delivery.maxConnections());
@@ -168,7 +168,7 @@ public final class DeliveryAgent implements AutoCloseable {
             reaper.interrupt();
         }
         cache.close();
-        watchdog.close();
+        deadlines.close();
     }
 
     /**

@@ -14,11 +14,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
 
 /**
  * One outbound SMTP connection: greeting, EHLO (HELO when EHLO is refused), opportunistic or required STARTTLS,
@@ -26,9 +26,10 @@ import java.util.concurrent.ScheduledFuture;
  *
  * <p>Why a blocking {@link SocketChannel} on a virtual thread: straight-line code, and
  * {@link MessageBody#transferTo} can hand the spool's mapped pages to the socket without copying them through
- * the heap. Replies are read through the channel's socket adaptor, whose reads honour {@code SO_TIMEOUT} (the
- * RFC 5321 4.5.3.2 timeouts). Writes have no timeout of their own; the {@link WriteWatchdog} closes the socket
- * when a body write outlives its deadline. Under TLS the body goes through the {@link SSLSocket} in chunks.
+ * the heap (bodies that fit the output buffer are copied into it instead, so body and end-of-data leave in one
+ * write). Replies are read through the channel's socket adaptor without {@code SO_TIMEOUT}; every blocking read
+ * and write arms this connection's {@link IoDeadlines.Deadline} (the RFC 5321 4.5.3.2 timeouts), whose sweeper
+ * closes the socket when it passes. Under TLS the body goes through the {@link SSLSocket} in chunks.
  *
  * <p>With PIPELINING (RFC 2920) MAIL, every RCPT and DATA are encoded into one buffer and leave in one write;
  * the replies are then read in order. Without it, each command waits for its reply.
@@ -43,7 +44,7 @@ final class RemoteSmtpClient implements AutoCloseable {
 
     private final MxResolver.Target target;
     private final ClientSettings settings;
-    private final WriteWatchdog watchdog;
+    private final IoDeadlines.Deadline deadline;
     private final SocketChannel channel;
     private final Socket socket;
     private final ReplyReader replies;
@@ -57,7 +58,6 @@ final class RemoteSmtpClient implements AutoCloseable {
     private PeerCapabilities peer = PeerCapabilities.HELO_ONLY;
     private boolean needsReset;
     private boolean isBroken;
-    private volatile boolean writeTimedOut;
     private int transactions;
     private long idleSinceNs;
     private Runnable onClose = () -> { };
@@ -66,12 +66,12 @@ final class RemoteSmtpClient implements AutoCloseable {
     /** What we were doing, for "lost connection ... while X" diagnostics. */
     private String phase = "connecting";
 
-    private RemoteSmtpClient(MxResolver.Target target, ClientSettings settings, WriteWatchdog watchdog,
+    private RemoteSmtpClient(MxResolver.Target target, ClientSettings settings, IoDeadlines deadlines,
                              SocketChannel channel) throws IOException {
         this.target = target;
         this.settings = settings;
-        this.watchdog = watchdog;
         this.channel = channel;
+        this.deadline = deadlines.register(channel);
         this.socket = channel.socket();
         this.replies = new ReplyReader(socket.getInputStream());
     }
@@ -82,13 +82,13 @@ final class RemoteSmtpClient implements AutoCloseable {
      * and IOException for network failures; either way the caller tries the next address.
      */
     static RemoteSmtpClient open(MxResolver.Target target, boolean isTlsRequired, ClientSettings settings,
-                                 WriteWatchdog watchdog) throws IOException {
+                                 IoDeadlines deadlines) throws IOException {
         SocketChannel ch = SocketChannel.open();
         RemoteSmtpClient c = null;
         try {
             ch.socket().setTcpNoDelay(true);
             ch.socket().connect(target.address(), settings.connectTimeoutMs());
-            c = new RemoteSmtpClient(target, settings, watchdog, ch);
+            c = new RemoteSmtpClient(target, settings, deadlines, ch);
             c.handshake(isTlsRequired);
             return c;
         } catch (IOException | RuntimeException e) {
@@ -156,9 +156,15 @@ final class RemoteSmtpClient implements AutoCloseable {
                 p.setEndpointIdentificationAlgorithm("HTTPS"); // RFC 6125 host name check against the MX name
                 s.setSSLParameters(p);
             }
-            s.setSoTimeout(settings.commandTimeoutMs());
             phase = "performing the TLS handshake";
-            s.startHandshake();
+            deadline.arm(settings.commandTimeoutMs());
+            try {
+                s.startHandshake();
+            } catch (IOException e) {
+                throw timeoutOr(e);
+            } finally {
+                deadline.disarm();
+            }
             replies.switchTo(s.getInputStream());
             tls = s;
             tlsOut = s.getOutputStream();
@@ -314,7 +320,9 @@ final class RemoteSmtpClient implements AutoCloseable {
     }
 
     /**
-     * The body, then (for DATA) the terminating dot. DOT_STUFFED without TLS: straight from the spool's pages to
+     * The body, then (for DATA) the terminating dot. DOT_STUFFED without TLS: a body that fits the output buffer
+     * is copied into it and leaves with its dot in one write (one pread and one write instead of
+     * copy_file_range, fstat, sendfile and a second write); a larger one goes straight from the spool's pages to
      * the socket. Everything else goes through a chunk buffer (stuffing RAW bodies for DATA on the fly).
      */
     private void writeBody(MessageBody body, boolean isData) throws IOException {
@@ -322,9 +330,19 @@ final class RemoteSmtpClient implements AutoCloseable {
         long deadlineMs = settings.dataBlockTimeoutMs() + body.length() / (64 * 1024) * 1000L;
         // XXX one deadline for the whole body (data-block-timeout plus a second per 64 KB) instead of one per
         // block: per-block would need chunked writes and lose transferTo's zero-copy path.
-        ScheduledFuture<?> timer = watchdog.arm(tls != null ? tls : channel, deadlineMs, () -> writeTimedOut = true);
+        deadline.arm(deadlineMs);
         try {
             boolean endsWithCrlf = true;
+            if (isData && tls == null && body.form() == BodyForm.DOT_STUFFED
+                && body.length() <= out.capacity() - DOT_CRLF.length) {
+                out.clear();
+                body.copyTo(out);
+                out.put(DOT_CRLF).flip();
+                while (out.hasRemaining()) {
+                    channel.write(out);
+                }
+                return;
+            }
             if (!isData || body.form() == BodyForm.DOT_STUFFED) {
                 if (tls == null) {
                     body.transferTo(channel);
@@ -346,13 +364,20 @@ final class RemoteSmtpClient implements AutoCloseable {
                 tlsOut.flush();
             }
         } catch (IOException e) {
-            if (writeTimedOut) {
-                throw new ProtocolException("421 4.4.2 timeout while sending message body to " + target.hostName());
-            }
-            throw e;
+            throw timeoutOr(e);
         } finally {
-            timer.cancel(false);
+            deadline.disarm();
         }
+    }
+
+    /** What a failed blocking call means: a timeout when this connection's deadline closed the socket. */
+    private IOException timeoutOr(IOException e) {
+        if (!deadline.hasFired()) {
+            return e;
+        }
+        SocketTimeoutException t = new SocketTimeoutException("timed out while " + phase);
+        t.initCause(e);
+        return t;
     }
 
     private void writeRaw(byte[] bytes) throws IOException {
@@ -371,15 +396,22 @@ final class RemoteSmtpClient implements AutoCloseable {
     }
 
     private void flush() throws IOException {
-        if (tlsOut != null) {
-            tlsOut.write(commands, 0, commandBytes);
-            tlsOut.flush();
-        } else {
-            out.clear();
-            out.put(commands, 0, commandBytes).flip();
-            while (out.hasRemaining()) {
-                channel.write(out);
+        deadline.arm(settings.commandTimeoutMs());
+        try {
+            if (tlsOut != null) {
+                tlsOut.write(commands, 0, commandBytes);
+                tlsOut.flush();
+            } else {
+                out.clear();
+                out.put(commands, 0, commandBytes).flip();
+                while (out.hasRemaining()) {
+                    channel.write(out);
+                }
             }
+        } catch (IOException e) {
+            throw timeoutOr(e);
+        } finally {
+            deadline.disarm();
         }
         commandBytes = 0;
     }
@@ -391,12 +423,15 @@ final class RemoteSmtpClient implements AutoCloseable {
     }
 
     private SmtpReply read(int timeoutMs) throws IOException {
-        if (tls != null) {
-            tls.setSoTimeout(timeoutMs);
-        } else {
-            socket.setSoTimeout(timeoutMs);
+        deadline.arm(timeoutMs);
+        SmtpReply reply;
+        try {
+            reply = replies.read();
+        } catch (IOException e) {
+            throw timeoutOr(e);
+        } finally {
+            deadline.disarm();
         }
-        SmtpReply reply = replies.read();
         if (reply.code() == 421) {
             isBroken = true; // RFC 5321 3.8: the server is closing the channel; never cache it
         }
@@ -408,7 +443,7 @@ final class RemoteSmtpClient implements AutoCloseable {
         if (e instanceof ProtocolException p) {
             return p.reply().toString();
         }
-        String what = e instanceof java.net.SocketTimeoutException ? "conversation with " + target.hostName()
+        String what = e instanceof SocketTimeoutException ? "conversation with " + target.hostName()
             + "[" + target.address().getAddress().getHostAddress() + "] timed out while " + phase
             : "lost connection with " + target.hostName() + "[" + target.address().getAddress().getHostAddress()
             + "] while " + phase;
@@ -471,6 +506,7 @@ final class RemoteSmtpClient implements AutoCloseable {
         }
         isClosed = true;
         isBroken = true;
+        deadline.release();
         onClose.run();
         try {
             if (tls != null) {

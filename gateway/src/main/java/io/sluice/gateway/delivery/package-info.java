@@ -18,7 +18,7 @@
  *   <li>No "delayed" DSNs are generated (NOTIFY=DELAY is passed on to DSN-capable peers only); the builder
  *       supports the action, the agent would need a warning time per message.</li>
  *   <li>A body write has one deadline ({@code data-block-timeout} plus one second per 64 KB), not one per block,
- *       to keep the zero-copy {@code transferTo} path. Command writes are small and rely on the socket buffer.</li>
+ *       to keep the zero-copy {@code transferTo} path. Command writes and reads have the command timeout.</li>
  *   <li>An 8BITMIME body to a peer without 8BITMIME is sent unconverted, as Postfix does by default.</li>
  *   <li>No client certificate is presented; {@code tls.*} is not used for outbound TLS.</li>
  *   <li>A 5xx greeting or EHLO/HELO refusal from every MX defers (Postfix bounces some of those).</li>

@@ -130,6 +130,37 @@ final class ChronicleMessageBody implements MessageBody {
         return total;
     }
 
+    /** Positional reads straight into {@code dst}: one pread per segment for a direct buffer, no heap copy. */
+    @Override
+    public void copyTo(ByteBuffer dst) throws IOException {
+        if (dst.remaining() < message.bodyBytes()) {
+            throw new IllegalArgumentException("buffer has " + dst.remaining() + " bytes left, body needs "
+                + message.bodyBytes());
+        }
+        for (int i = 0, n = message.segmentCount(); i < n; i++) {
+            FileChannel fc = channel(i);
+            long pos = message.segmentPosition(i);
+            int len = message.segmentLength(i);
+            int limit = dst.limit();
+            dst.limit(dst.position() + len);
+            try {
+                while (dst.hasRemaining()) {
+                    int read = fc.read(dst, pos);
+                    if (read < 0) {
+                        throw new IOException("spool file ends before the body of " + Long.toHexString(message.id())
+                            + " does");
+                    }
+                    pos += read;
+                }
+            } finally {
+                dst.limit(limit);
+            }
+        }
+        if (openFailure != null) {
+            throw openFailure;
+        }
+    }
+
     @Override
     public InputStream openStream() throws IOException {
         if (openFailure != null) {

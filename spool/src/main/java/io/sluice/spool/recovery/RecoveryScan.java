@@ -68,7 +68,7 @@ public final class RecoveryScan {
 
     /**
      * Ends a scan made only to look (the queue CLI, possibly while the gateway runs): states stay as recorded,
-     * so an attempt under way shows as IN_FLIGHT.
+     * so a spool written before IN_FLIGHT stopped being recorded shows such recipients as IN_FLIGHT.
      */
     public MessageIndex finishForInspection() {
         return index;

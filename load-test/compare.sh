@@ -4,20 +4,28 @@
 #   2. postfix       generator -> private Postfix -> sink    (Debian's Postfix, fsync-durable queue)
 #   3. sluice-fsync  generator -> ./sluice start -> sink     (spool.durability=fsync)
 #   4. sluice-os     generator -> ./sluice start -> sink     (spool.durability=os)
-# Throughput is measured at the sink: messages arrived / (first intended injection -> last arrival).
-# Accept latency (MAIL -> 250 after the dot) comes from the generator. Server CPU is utime+stime from /proc over
-# the run (Postfix: master + every child, exited children via the master's cutime/cstime); memory is VmHWM of the
-# server process (Postfix: peak of the summed PSS of its processes, sampled every 0.5 s, so shared pages count once).
+# Every phase first sends WARMUP messages (./sluice load --warmup) that no figure includes: the JVM's C2 compiler
+# threads take ~26% of the gateway's CPU in its first ~10 s, which is warm-up, not steady state (JMH warms up for
+# the same reason). Throughput is measured at the sink: measured messages arrived / (first measured message's
+# intended injection -> last arrival). Accept latency (MAIL -> 250 after the dot) comes from the generator. Server
+# CPU is utime+stime from /proc from the end of the warm-up (the generator's 'load: warmup done' line) to the end
+# (Postfix: master + every child, exited children via the master's cutime/cstime; the ceiling: the sink's own
+# cpu_s, from its first measured message); memory is VmHWM of the server process over the whole run, warm-up
+# included (Postfix: peak of the summed PSS of its processes, sampled every 0.5 s, so shared pages count once).
 #
 # usage: load-test/compare.sh            (as root, or with Postfix already installed and sudo for postfix start)
-# environment: COUNT=20000 SESSIONS=50 SIZE=5k PHASES="ceiling postfix sluice-fsync sluice-os"
+# environment: COUNT=20000 (measured messages) WARMUP=10000 (0: none) SESSIONS=50 SIZE=5k
+#              PHASES="ceiling postfix sluice-fsync sluice-os"
 #              DRAIN_TIMEOUT=300 (s to wait for relayed mail) KEEP=1 (keep the work dir) EXTRA_LOAD_ARGS=...
+#              WARMUP_TIMEOUT=600 (s to wait for the end of the warm-up)
 # Everything listens on 127.0.0.1; everything started is stopped by PID on exit.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SLUICE="$ROOT/sluice"
 COUNT="${COUNT:-20000}"
+WARMUP="${WARMUP:-10000}"
+WARMUP_TIMEOUT="${WARMUP_TIMEOUT:-600}"
 SESSIONS="${SESSIONS:-50}"
 SIZE="${SIZE:-5k}"
 PHASES="${PHASES:-ceiling postfix sluice-fsync sluice-os}"
@@ -82,6 +90,12 @@ postfix_pids() {
   ps -o pid= --ppid "$master" 2>/dev/null | tr -d ' '
 }
 
+# CPU ticks of a private Postfix instance in $1 (master, live children, reaped children).
+postfix_cpu_ticks() {
+  # shellcheck disable=SC2046
+  cpu_ticks $(postfix_pids "$1")
+}
+
 # Samples the summed PSS (KiB) of a Postfix instance every 0.5 s, keeping the maximum in $2.
 sample_postfix_pss() {
   local dir="$1" out="$2" max=0 sum pid pss
@@ -120,13 +134,44 @@ start_sink() {
   die "sink did not report its port"
 }
 
-# Runs the generator against port $2; output in $WORK/$1.load.out.
+# Runs the generator against port $2 (WARMUP messages, then COUNT measured ones); output in $WORK/$1.load.out.
+# $3, if given, is a command printing the server's CPU ticks: it runs when the warm-up ends (before the run when
+# WARMUP=0) and its output is left in CPU_BEFORE (empty if the generator never reported the end of its warm-up).
 run_load() {
-  local name="$1" port="$2"
+  local name="$1" port="$2" sample="${3:-}" gen i
+  local err="$WORK/$name.load.err"
+  CPU_BEFORE=""
+  if [ "$WARMUP" -eq 0 ] && [ -n "$sample" ]; then
+    # shellcheck disable=SC2086
+    CPU_BEFORE=$($sample)
+  fi
   # shellcheck disable=SC2086
-  "$SLUICE" load --target "127.0.0.1:$port" --sessions "$SESSIONS" --count "$COUNT" --duration "$LOAD_DURATION" \
-    --size "$SIZE" --progress off $EXTRA_LOAD_ARGS > "$WORK/$name.load.out" 2> "$WORK/$name.load.err" || true
-  [ -n "$(result "$WORK/$name.load.out" load ok)" ] || die "generator failed: $(tail -5 "$WORK/$name.load.err")"
+  "$SLUICE" load --target "127.0.0.1:$port" --sessions "$SESSIONS" --count "$COUNT" --warmup "$WARMUP" \
+    --duration "$LOAD_DURATION" --size "$SIZE" --progress off $EXTRA_LOAD_ARGS > "$WORK/$name.load.out" 2> "$err" &
+  gen=$!
+  PIDS+=("$gen")
+  if [ "$WARMUP" -gt 0 ]; then
+    # Poll for the generator's boundary line; bounded by WARMUP_TIMEOUT and by the generator's own life.
+    for i in $(seq 1 $((WARMUP_TIMEOUT * 20))); do
+      grep -qx 'load: warmup done' "$err" 2>/dev/null && break
+      kill -0 "$gen" 2>/dev/null || break
+      sleep 0.05
+    done
+    if ! grep -qx 'load: warmup done' "$err" 2>/dev/null; then
+      log "$name: the generator did not report the end of its warm-up; no CPU figure for this row"
+    elif [ -n "$sample" ]; then
+      # shellcheck disable=SC2086
+      CPU_BEFORE=$($sample)
+    fi
+  fi
+  wait "$gen" || true
+  [ -n "$(result "$WORK/$name.load.out" load ok)" ] || die "generator failed: $(tail -5 "$err")"
+}
+
+# CPU seconds between two tick counts; empty when the first is unknown.
+cpu_seconds() {
+  [ -n "$1" ] || return 0
+  awk -v a="$2" -v b="$1" -v t="$TICKS" 'BEGIN { printf "%.3f", (a - b) / t }'
 }
 
 # Waits until the sink has exited (it exits when all expected mail has arrived) or DRAIN_TIMEOUT, then makes it
@@ -157,7 +202,7 @@ record_row() {
   ROW_RATE[$name]=$(result "$SINK_OUT" sink msgs_per_s)
   ROW_P99[$name]=$(result "$WORK/$name.load.out" load accept_p99_ms)
   ROW_E2E[$name]=$(result "$SINK_OUT" sink e2e_p99_ms)
-  if [ "${arrived:-0}" -gt 0 ]; then
+  if [ "${arrived:-0}" -gt 0 ] && [ -n "$cpu_s" ] && awk -v c="$cpu_s" 'BEGIN { exit !(c >= 0) }'; then
     ROW_CPU[$name]=$(awk -v c="$cpu_s" -v n="$arrived" 'BEGIN { printf "%.3f", c * 1000 / n }')
   fi
   ROW_MEM[$name]=$(awk -v k="$mem_kb" 'BEGIN { printf "%.0f", k / 1024 }')
@@ -169,7 +214,7 @@ record_row() {
 phase_ceiling() {
   log "ceiling: generator -> sink"
   start_sink ceiling "$COUNT"
-  run_load ceiling "$SINK_PORT"
+  run_load ceiling "$SINK_PORT"   # the sink's cpu_s starts at its first measured message by itself
   drain_sink ceiling
   record_row ceiling "$(result "$SINK_OUT" sink cpu_s)" "$(result "$SINK_OUT" sink vmhwm_kb)"
   ROW_NOTE[ceiling]="cpu/mem = the sink itself"
@@ -263,14 +308,14 @@ phase_postfix() {
   wait_banner "$port" "" 30 || die "private Postfix does not answer on 127.0.0.1:$port"
   sample_postfix_pss "$dir" "$WORK/postfix.pss" &
   SAMPLER_PID=$!
-  before=$(cpu_ticks $(postfix_pids "$dir"))
-  run_load postfix "$port"
+  run_load postfix "$port" "postfix_cpu_ticks $dir"
+  before="$CPU_BEFORE"
   drain_sink postfix
-  after=$(cpu_ticks $(postfix_pids "$dir"))
+  after=$(postfix_cpu_ticks "$dir")
   kill "$SAMPLER_PID" 2>/dev/null || true
   wait "$SAMPLER_PID" 2>/dev/null || true
   SAMPLER_PID=""
-  cpu_s=$(awk -v a="$after" -v b="$before" -v t="$TICKS" 'BEGIN { printf "%.3f", (a - b) / t }')
+  cpu_s=$(cpu_seconds "$before" "$after")
   mem_kb=$(cat "$WORK/postfix.pss")
   postfix -c "$dir/etc" stop >/dev/null 2>&1 || true
   record_row postfix "$cpu_s" "$mem_kb"
@@ -298,23 +343,24 @@ phase_sluice() {
     ROW_NOTE[$name]="gateway did not start (see above)"
     return 0
   fi
-  before=$(cpu_ticks "$pid")
-  run_load "$name" "$port"
+  run_load "$name" "$port" "cpu_ticks $pid"
+  before="$CPU_BEFORE"
   drain_sink "$name"
   after=$(cpu_ticks "$pid")
   local mem_kb
   mem_kb=$(vmhwm_kb "$pid")
   kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  record_row "$name" "$(awk -v a="$after" -v b="$before" -v t="$TICKS" 'BEGIN { printf "%.3f", (a - b) / t }')" \
-    "$mem_kb"
+  record_row "$name" "$(cpu_seconds "$before" "$after")" "$mem_kb"
 }
 
 # ---------------------------------------------------------------- main
 
 log "building (if needed) and checking the tools"
 "$SLUICE" load --help > /dev/null || die "./sluice load does not run"
-log "load: $COUNT messages of $SIZE over $SESSIONS sessions, closed model, pipelining on; work dir $WORK"
+case "$WARMUP" in ''|*[!0-9]*) die "WARMUP must be a whole number of messages (0: no warm-up), got '$WARMUP'" ;; esac
+log "load: $WARMUP warm-up + $COUNT measured messages of $SIZE over $SESSIONS sessions, closed model," \
+  "pipelining on; work dir $WORK"
 
 for phase in $PHASES; do
   case "$phase" in
@@ -329,14 +375,19 @@ done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.2fx", a / b }'; }
 
 echo
-echo "Relay comparison: $COUNT x $SIZE messages, $SESSIONS sessions, loopback, $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')"
+if [ "$WARMUP" -gt 0 ]; then warmup_note="after a warm-up of $WARMUP (excluded)"; else warmup_note="(no warm-up)"; fi
+echo "Relay comparison: $COUNT x $SIZE messages $warmup_note, $SESSIONS sessions, loopback, $(nproc) CPUs," \
+  "$(date -u '+%Y-%m-%d %H:%M UTC')"
 printf '%-13s %10s %10s %13s %11s %13s %10s  %s\n' phase "msgs/s" "sent ok" "arrived" "accept p99" "cpu s/1k msg" "peak MB" "notes"
 for phase in $PHASES; do
   printf '%-13s %10s %10s %13s %11s %13s %10s  %s\n' "$phase" "${ROW_RATE[$phase]:--}" "${ROW_OK[$phase]:--}" \
     "${ROW_ARRIVED[$phase]:--}" "${ROW_P99[$phase]:+${ROW_P99[$phase]}ms}" "${ROW_CPU[$phase]:--}" \
     "${ROW_MEM[$phase]:--}" "${ROW_NOTE[$phase]:-}"
 done
-echo "msgs/s: arrived at the sink / (first intended injection -> last arrival). accept p99: MAIL -> 250 after the dot."
+echo "msgs/s: measured messages arrived at the sink / (first measured injection -> last arrival)." \
+  "accept p99: MAIL -> 250 after the dot."
+echo "cpu s/1k msg: server CPU from the end of the warm-up to the last arrival, per 1,000 measured messages." \
+  "peak MB: whole run, warm-up included."
 echo "end-to-end p99 (ms, injection -> sink): $(for p in $PHASES; do printf '%s=%s ' "$p" "${ROW_E2E[$p]:--}"; done)"
 for mode in fsync os; do
   s="sluice-$mode"

@@ -6,6 +6,7 @@ import java.util.Set;
 
 import io.sluice.load.cli.Args;
 import io.sluice.load.cli.Loopback;
+import io.sluice.load.cli.Units;
 import io.sluice.load.cli.UsageException;
 
 /**
@@ -20,7 +21,8 @@ import io.sluice.load.cli.UsageException;
  * @param pipelining            send MAIL/RCPT/DATA as one group (RFC 2920) when the server offers it
  * @param starttls              STARTTLS after EHLO, trusting any certificate (test servers are self-signed)
  * @param durationNs            stop offering new messages after this long; 0 = count only
- * @param count                 total messages; 0 = duration only
+ * @param count                 measured messages; 0 = duration only
+ * @param warmup                messages sent first and left out of every figure (0 = none)
  * @param ratePerSecond         open model at this rate; 0 = closed model
  * @param from                  envelope sender
  * @param to                    envelope recipient; with several recipients the 2nd.. get "+N" on the local part
@@ -33,12 +35,12 @@ import io.sluice.load.cli.UsageException;
  */
 public record GeneratorOptions(InetSocketAddress target, int sessions, int messagesPerConnection, int recipients,
                                SizeDistribution size, boolean pipelining, boolean starttls, long durationNs,
-                               long count, double ratePerSecond, String from, String to, int hold,
+                               long count, long warmup, double ratePerSecond, String from, String to, int hold,
                                long noopIntervalNs, Path hlog, int timeoutMs, String ehloName, boolean progress) {
 
     static final Set<String> KNOWN = Set.of("target", "sessions", "messages-per-connection", "recipients", "size",
-            "pipelining", "starttls", "duration", "count", "rate", "from", "to", "hold", "noop-interval", "hlog",
-            "timeout", "ehlo", "progress");
+            "pipelining", "starttls", "duration", "count", "warmup", "rate", "from", "to", "hold", "noop-interval",
+            "hlog", "timeout", "ehlo", "progress");
 
     /** Caps: a forgotten run must end by itself, in at most two hours. */
     public static final long MAX_DURATION_NS = 2L * 3600 * 1_000_000_000L;
@@ -57,8 +59,12 @@ public record GeneratorOptions(InetSocketAddress target, int sessions, int messa
               --size S | MIN-MAX           message size, e.g. 5k (default) or 1k-100k (uniform)
               --pipelining on|off          MAIL/RCPT/DATA in one group when offered (default on)
               --starttls on|off            STARTTLS, trusting any certificate (default off)
-              --count N                    total messages (max 100m); ends the run when all are answered
+              --count N                    measured messages (max 100m); ends the run when all are answered
               --duration D                 offer messages for D (e.g. 60s, 10m; max 2h); in-flight ones finish
+              --warmup N                   send N messages first, same sessions and schedule, and leave them out
+                                           of every figure (default 0; JIT warm-up of the server under test);
+                                           --count and --duration then count from the end of the warm-up, and
+                                           'load: warmup done' goes to stderr when the last one is sent
               --rate R                     open model: R msgs/s on a fixed schedule, latency from the intended
                                            send time; without it, closed model (as fast as replies come)
               --from ADDR --to ADDR        envelope (default load@load.sluice.test, sink@sink.sluice.test)
@@ -73,6 +79,14 @@ public record GeneratorOptions(InetSocketAddress target, int sessions, int messa
 
     public boolean isOpenModel() {
         return ratePerSecond > 0;
+    }
+
+    /**
+     * How long the measured part may offer messages: {@code --duration}, or {@link #COUNT_ONLY_DEADLINE_NS}. The
+     * warm-up gets at most as long again, so a run with a warm-up is bounded by twice this plus the reply timeout.
+     */
+    public long boundNs() {
+        return durationNs > 0 ? durationNs : COUNT_ONLY_DEADLINE_NS;
     }
 
     public boolean isHold() {
@@ -92,12 +106,13 @@ public record GeneratorOptions(InetSocketAddress target, int sessions, int messa
         int hold = a.intValue("hold", 0, 1, MAX_SESSIONS);
         long durationNs = a.durationNs("duration", 0, 1_000_000_000L, MAX_DURATION_NS);
         long count = a.longValue("count", 0, 1, MAX_COUNT);
+        long warmup = a.longValue("warmup", 0, 0, MAX_COUNT);
         if (hold > 0) {
             if (durationNs == 0) {
                 throw new UsageException("--hold needs --duration (how long to keep the sessions open)");
             }
-            if (a.has("count") || a.has("rate")) {
-                throw new UsageException("--hold sends no mail: --count and --rate do not apply");
+            if (a.has("count") || a.has("rate") || a.has("warmup")) {
+                throw new UsageException("--hold sends no mail: --count, --rate and --warmup do not apply");
             }
         } else if (durationNs == 0 && count == 0) {
             throw new UsageException("a run must be bounded: give --count N or --duration D (or both)");
@@ -106,6 +121,13 @@ public record GeneratorOptions(InetSocketAddress target, int sessions, int messa
         if (a.has("rate")) {
             rate = a.longValue("rate", 0, 1, 1_000_000);
         }
+        long boundNs = durationNs > 0 ? durationNs : COUNT_ONLY_DEADLINE_NS; // boundNs(), before the record exists
+        if (rate > 0 && warmup / rate * 1e9 > boundNs) {
+            // The open model's warm-up takes exactly warmup/rate; say so now rather than cut it short later.
+            throw new UsageException("--warmup " + warmup + " at --rate " + (long) rate + " takes "
+                    + Units.formatDuration((long) (warmup / rate * 1e9)) + ", longer than the run's bound of "
+                    + Units.formatDuration(boundNs) + " (--duration, or 1h with --count only)");
+        }
         int sessions = a.intValue("sessions", 10, 1, MAX_SESSIONS);
         String fromAddr = a.string("from", "load@load.sluice.test");
         String toAddr = a.string("to", "sink@sink.sluice.test");
@@ -113,7 +135,8 @@ public record GeneratorOptions(InetSocketAddress target, int sessions, int messa
         checkAddress(toAddr, "--to", false);
         return new GeneratorOptions(target, sessions, a.intValue("messages-per-connection", 0, 0, 1_000_000),
                 a.intValue("recipients", 1, 1, 1000), SizeDistribution.parse(a.string("size", "5k")),
-                a.onOff("pipelining", true), a.onOff("starttls", false), durationNs, count, rate, fromAddr, toAddr,
+                a.onOff("pipelining", true), a.onOff("starttls", false), durationNs, count, warmup, rate, fromAddr,
+                toAddr,
                 hold, a.durationNs("noop-interval", 30_000_000_000L, 100_000_000L, 3_600_000_000_000L),
                 a.has("hlog") ? Path.of(a.string("hlog", "")) : null,
                 (int) (a.durationNs("timeout", 60_000_000_000L, 100_000_000L, 600_000_000_000L) / 1_000_000),

@@ -9,6 +9,8 @@ import io.sluice.load.report.LatencyLog;
 /**
  * Outcome counters of a generator run, updated lock-free by every session. A message is either {@code ok} (250
  * after the final dot) or {@code failed}; why it failed is in the reply-code table or the connection counters.
+ * A run has two: one for measured messages, which also counts connections ({@code connects}, {@code
+ * openSessions}) over the whole run, and one for warm-up messages, whose connection fields stay unused.
  */
 final class GeneratorStats {
 

@@ -16,7 +16,8 @@ import io.sluice.load.report.Percentiles;
 /**
  * Runs one bounded generator run (messages or hold) on virtual threads and reports it. The calling thread ticks
  * the latency log and prints progress once a second until every session has finished or the hard deadline (the
- * duration cap plus one reply timeout) has passed. Used by {@code ./sluice load} and in process by tests:
+ * duration cap, twice with a warm-up, plus one reply timeout) has passed. Used by {@code ./sluice load} and in
+ * process by tests:
  *
  * <pre>{@code
  * LoadGenerator.Result r = new LoadGenerator(options, System.err).run();
@@ -29,12 +30,19 @@ public final class LoadGenerator {
     private static final int HOLD_CONNECT_CONCURRENCY = 200;
 
     /**
-     * What a run did. Histograms are run totals in nanoseconds.
+     * What a run did. Histograms are run totals in nanoseconds. Everything but the warm-up fields and
+     * {@code connects} (sessions keep their warm-up connections) is about measured messages only.
      *
-     * @param elapsedNs from start until the last session finished
+     * @param elapsedNs    from the start of the measured part (the first measured slot's intended time in the open
+     *                     model, its claim in the closed model; the run's start without a warm-up) until the last
+     *                     session finished
+     * @param warmupOk     warm-up messages answered 250 after the dot
+     * @param warmupFailed warm-up messages that failed (counted apart; never fail the run)
+     * @param warmupAccept accept latency of the warm-up messages, for comparison only
      */
     public record Result(long ok, long failed, long errors, long connects, long elapsedNs, Histogram accept,
-                         Histogram service, String replyCodes, long holdEstablished, long holdSurvived) {
+                         Histogram service, String replyCodes, long holdEstablished, long holdSurvived,
+                         long warmupOk, long warmupFailed, Histogram warmupAccept) {
 
         public double messagesPerSecond() {
             return elapsedNs > 0 ? ok * 1e9 / elapsedNs : 0;
@@ -43,13 +51,22 @@ public final class LoadGenerator {
 
     private final GeneratorOptions o;
     private final PrintStream progress;
+    private final PrintStream notices;
     private final LatencyLog log;
     private final GeneratorStats stats;
+    /** Warm-up outcomes; its log has no file and is ticked once at the end, so nothing of it reaches the hlog. */
+    private final LatencyLog warmupLog = new LatencyLog(null);
+    private final GeneratorStats warmupStats = new GeneratorStats(warmupLog);
     private volatile Schedule schedule;
+    private volatile boolean warmupDone;
 
-    /** @param progress where the per-second progress lines go, or null for none */
+    /**
+     * @param progress where the per-second progress lines (if {@code --progress on}) and the one-off notices such
+     *                 as {@code load: warmup done} go, or null for none
+     */
     public LoadGenerator(GeneratorOptions o, PrintStream progress) {
         this.o = o;
+        this.notices = progress;
         this.progress = o.progress() ? progress : null;
         this.log = new LatencyLog(o.hlog());
         this.stats = new GeneratorStats(log);
@@ -78,18 +95,21 @@ public final class LoadGenerator {
                         startNs + boundNs, done::countDown));
             }
         } else {
-            boundNs = o.durationNs() > 0 ? o.durationNs() : GeneratorOptions.COUNT_ONLY_DEADLINE_NS;
-            Schedule s = new Schedule(o.count(), boundNs, o.ratePerSecond(), startNs);
+            // The warm-up may take as long as the measured part may; then the measured part gets its own bound.
+            long measuredBoundNs = o.boundNs();
+            boundNs = o.warmup() > 0 ? 2 * measuredBoundNs : measuredBoundNs;
+            Schedule s = new Schedule(o.warmup(), o.count(), measuredBoundNs, o.ratePerSecond(), startNs,
+                    measuredBoundNs);
             schedule = s;
             MessageWriter writer = new MessageWriter(o.from(), o.to(), o.size().maxBytes());
             for (int i = 0; i < sessions; i++) {
-                Thread.ofVirtual().name("load-" + i).start(new SessionWorker(i, o, s, stats, writer, tls,
-                        done::countDown));
+                Thread.ofVirtual().name("load-" + i).start(new SessionWorker(i, o, s, stats, warmupStats, writer,
+                        tls, this::onWarmupDone, done::countDown));
             }
         }
         long hardDeadlineNs = startNs + boundNs + TimeUnit.MILLISECONDS.toNanos(o.timeoutMs()) + 10_000_000_000L;
         long nextTickNs = startNs + 1_000_000_000L;
-        long lastOk = 0;
+        long lastOkAll = 0;
         boolean announcedHoldReady = false;
         long endNs;
         while (true) {
@@ -109,9 +129,9 @@ public final class LoadGenerator {
                 break;
             }
             log.tick();
-            long ok = stats.ok.sum();
+            long okAll = stats.ok.sum() + warmupStats.ok.sum();
             if (progress != null) {
-                printProgress(now - startNs, ok - lastOk, ok, holdCounts);
+                printProgress(now - startNs, okAll - lastOkAll, holdCounts);
             }
             if (o.isHold() && !announcedHoldReady && holdCounts.attempted.sum() == sessions) {
                 announcedHoldReady = true;
@@ -120,17 +140,31 @@ public final class LoadGenerator {
                         holdCounts.established.sum(), holdCounts.failed.sum(), (now - startNs) / 1e9);
                 System.out.flush();
             }
-            lastOk = ok;
+            lastOkAll = okAll;
             nextTickNs += 1_000_000_000L;
         }
         log.tick();
         log.close();
+        warmupLog.tick();
+        Schedule s = schedule;
+        long measuredStartNs = s == null ? startNs : s.measuredStartNs(endNs);
         return new Result(stats.ok.sum(), stats.failed.sum(), stats.errors(), stats.connects.sum(),
-                endNs - startNs, stats.accept.total().copy(), stats.service.total().copy(),
-                stats.replyCodeSummary(), holdCounts.established.sum(), holdCounts.survived.sum());
+                Math.max(0, endNs - measuredStartNs), stats.accept.total().copy(), stats.service.total().copy(),
+                stats.replyCodeSummary(), holdCounts.established.sum(), holdCounts.survived.sum(),
+                warmupStats.ok.sum(), warmupStats.failed.sum(), warmupStats.accept.total().copy());
     }
 
-    private void printProgress(long elapsedNs, long okInterval, long okTotal, HoldSession.Counts hold) {
+    /** Called once, by the session sending the last warm-up slot, when that slot is due. */
+    private void onWarmupDone() {
+        warmupDone = true;
+        if (notices != null) {
+            // Scripts wait for this exact line to sample the server's CPU counters at the boundary.
+            notices.println("load: warmup done");
+            notices.flush();
+        }
+    }
+
+    private void printProgress(long elapsedNs, long okInterval, HoldSession.Counts hold) {
         if (o.isHold()) {
             progress.printf(Locale.ROOT, "hold %5ds open=%-6d established=%-6d failed=%-5d dropped=%-5d noops=%d%n",
                     TimeUnit.NANOSECONDS.toSeconds(elapsedNs), stats.openSessions.get(), hold.established.sum(),
@@ -139,14 +173,20 @@ public final class LoadGenerator {
         }
         String backlog = "";
         if (o.isOpenModel()) {
-            long due = Math.min((long) (elapsedNs / 1e9 * o.ratePerSecond()), o.count() > 0 ? o.count() : Long.MAX_VALUE);
-            backlog = " backlog=" + Math.max(0, due - okTotal - stats.failed.sum());
+            long slots = o.count() > 0 ? o.warmup() + o.count() : Long.MAX_VALUE;
+            long due = Math.min((long) (elapsedNs / 1e9 * o.ratePerSecond()), slots);
+            long answered = stats.ok.sum() + stats.failed.sum() + warmupStats.ok.sum() + warmupStats.failed.sum();
+            backlog = " backlog=" + Math.max(0, due - answered);
         }
-        progress.printf(Locale.ROOT, "load %5ds msgs/s=%-7d ok=%-9d failed=%-6d errors=%-6d open=%-5d "
+        // During the warm-up, its own counters (nothing measured has happened yet); msgs/s is both together.
+        boolean inWarmup = o.warmup() > 0 && !warmupDone;
+        GeneratorStats shown = inWarmup ? warmupStats : stats;
+        progress.printf(Locale.ROOT, "load %5ds%s msgs/s=%-7d ok=%-9d failed=%-6d errors=%-6d open=%-5d "
                         + "accept p99 interval=%s run=%s%s%n",
-                TimeUnit.NANOSECONDS.toSeconds(elapsedNs), okInterval, okTotal, stats.failed.sum(), stats.errors(),
-                stats.openSessions.get(), Percentiles.p99(stats.accept.interval()),
-                Percentiles.p99(stats.accept.total()), backlog);
+                TimeUnit.NANOSECONDS.toSeconds(elapsedNs), inWarmup ? " warmup" : "", okInterval, shown.ok.sum(),
+                shown.failed.sum(), shown.errors(), stats.openSessions.get(),
+                inWarmup ? "-" : Percentiles.p99(stats.accept.interval()),
+                inWarmup ? "-" : Percentiles.p99(stats.accept.total()), backlog);
     }
 
     /** The summary and the RESULT line. */
@@ -167,8 +207,14 @@ public final class LoadGenerator {
             out.flush();
             return;
         }
-        out.printf(Locale.ROOT, "  elapsed %.3f s: ok=%d failed=%d -> %.1f msgs/s accepted%n", r.elapsedNs() / 1e9,
-                r.ok(), r.failed(), r.messagesPerSecond());
+        if (o.warmup() > 0) {
+            out.printf(Locale.ROOT, "  warmup (left out of every figure below): sent=%d of %d ok=%d failed=%d, "
+                            + "accept p99 %s%n", r.warmupOk() + r.warmupFailed(), o.warmup(), r.warmupOk(),
+                    r.warmupFailed(), Percentiles.p99(r.warmupAccept()));
+        }
+        out.printf(Locale.ROOT, "  elapsed %.3f s%s: ok=%d failed=%d -> %.1f msgs/s accepted%n",
+                r.elapsedNs() / 1e9, o.warmup() > 0 ? " after the warm-up" : "", r.ok(), r.failed(),
+                r.messagesPerSecond());
         out.printf(Locale.ROOT, "  connections=%d connect_failures=%d disconnects=%d (timeouts=%d) malformed=%d%n",
                 r.connects(), stats.connectFailures.sum(), stats.disconnects.sum(), stats.timeouts.sum(),
                 stats.malformed.sum());
@@ -176,8 +222,9 @@ public final class LoadGenerator {
         out.println("  accept latency (" + (o.isOpenModel() ? "from intended send time" : "from MAIL")
                 + " to final 250): " + Percentiles.line(r.accept()));
         out.println("  service latency (from MAIL to final 250): " + Percentiles.line(r.service()));
-        out.printf(Locale.ROOT, "RESULT load ok=%d failed=%d errors=%d elapsed_s=%.3f msgs_per_s=%.1f %s %s%n",
-                r.ok(), r.failed(), r.errors(), r.elapsedNs() / 1e9, r.messagesPerSecond(),
+        out.printf(Locale.ROOT, "RESULT load ok=%d failed=%d errors=%d warmup=%d warmup_failed=%d elapsed_s=%.3f "
+                        + "msgs_per_s=%.1f %s %s%n", r.ok(), r.failed(), r.errors(), o.warmup(), r.warmupFailed(),
+                r.elapsedNs() / 1e9, r.messagesPerSecond(),
                 Percentiles.keyValues("accept", r.accept()), Percentiles.keyValues("service", r.service()));
         out.flush();
     }

@@ -8,13 +8,18 @@ import java.time.format.DateTimeFormatter;
 /**
  * Writes one test message of an exact size into a {@link ClientConnection}: a few fixed headers, a unique
  * Message-ID, the {@code X-Sluice-Load-Ts} header (epoch nanoseconds of the intended send time, which the sink
- * subtracts from its arrival time), a blank line, then a prefix of one shared body of 78-octet lines, and the
- * end-of-data line. Nothing is allocated per message; the body is built once per run and shared read-only by all
- * sessions. No body line starts with '.', so no dot-stuffing is needed.
+ * subtracts from its arrival time; {@code X-Sluice-Load-Wu} on warm-up messages), a blank line, then a prefix of
+ * one shared body of 78-octet lines, and the end-of-data line. Nothing is allocated per message; the body is built
+ * once per run and shared read-only by all sessions. No body line starts with '.', so no dot-stuffing is needed.
  */
 final class MessageWriter {
 
     static final String TS_HEADER = "X-Sluice-Load-Ts";
+    /**
+     * Marks a warm-up message for the sink, which leaves it out of its figures. Same length as {@link #TS_HEADER}
+     * and the same value, so a warm-up message is byte for byte as large as a measured one.
+     */
+    static final String WARMUP_TS_HEADER = "X-Sluice-Load-Wu";
     /** 76 printable characters plus CRLF: the line length of a typical MIME body. */
     private static final int LINE_BYTES = 78;
 
@@ -22,6 +27,7 @@ final class MessageWriter {
     private final byte[] headersBeforeId;
     private final byte[] idSuffix;
     private final byte[] tsPrefix;
+    private final byte[] warmupTsPrefix;
     private static final byte[] END_OF_HEADERS_AND_TS = {'\r', '\n', '\r', '\n'};
     private static final byte[] END_OF_DATA = {'\r', '\n', '.', '\r', '\n'};
 
@@ -34,6 +40,7 @@ final class MessageWriter {
                 + "Date: " + date + "\r\nMessage-ID: <").getBytes(StandardCharsets.US_ASCII);
         this.idSuffix = "@load.sluice.test>\r\n".getBytes(StandardCharsets.US_ASCII);
         this.tsPrefix = (TS_HEADER + ": ").getBytes(StandardCharsets.US_ASCII);
+        this.warmupTsPrefix = (WARMUP_TS_HEADER + ": ").getBytes(StandardCharsets.US_ASCII);
         this.overheadBytes = headersBeforeId.length + 16 + idSuffix.length + tsPrefix.length + 19
                 + END_OF_HEADERS_AND_TS.length + 3;
         this.body = buildBody(maxMessageBytes);
@@ -60,12 +67,14 @@ final class MessageWriter {
      * @param messageId   unique per run, e.g. session * 2^32 + sequence
      * @param injectEpochNs the intended send time, epoch nanoseconds
      * @param sizeBytes   total message size wanted
+     * @param warmup      stamp it with {@link #WARMUP_TS_HEADER} instead of {@link #TS_HEADER}
      */
-    void write(ClientConnection c, long messageId, long injectEpochNs, int sizeBytes) throws IOException {
+    void write(ClientConnection c, long messageId, long injectEpochNs, int sizeBytes, boolean warmup)
+            throws IOException {
         c.write(headersBeforeId);
         c.writeDecimal(messageId);
         c.write(idSuffix);
-        c.write(tsPrefix);
+        c.write(warmup ? warmupTsPrefix : tsPrefix);
         c.writeDecimal(injectEpochNs);
         c.write(END_OF_HEADERS_AND_TS);
         int bodyBytes = Math.max(0, sizeBytes - overheadBytes);

@@ -30,9 +30,13 @@ final class SessionWorker implements Runnable {
     private final int index;
     private final GeneratorOptions o;
     private final Schedule schedule;
-    private final GeneratorStats stats;
+    /** Measured outcomes, and connections over the whole run (a session keeps its warm-up connection). */
+    private final GeneratorStats runStats;
+    /** Outcomes of warm-up slots: counted apart, never in a reported histogram or throughput. */
+    private final GeneratorStats warmupStats;
     private final MessageWriter writer;
     private final SSLContext tls;
+    private final Runnable onWarmupDone;
     private final Runnable onExit;
     private final byte[] mailPrefix;
     private final byte[][] rcptLines;
@@ -41,15 +45,23 @@ final class SessionWorker implements Runnable {
     private boolean pipeline;
     private int sentOnConnection;
     private long sequence;
+    /** Where the current slot's outcome is counted: {@link #runStats} or {@link #warmupStats}. */
+    private GeneratorStats stats;
+    private boolean warmupSlot;
 
-    SessionWorker(int index, GeneratorOptions o, Schedule schedule, GeneratorStats stats, MessageWriter writer,
-                  SSLContext tls, Runnable onExit) {
+    /** @param onWarmupDone run once, by the session sending the last warm-up slot, when that slot is due */
+    SessionWorker(int index, GeneratorOptions o, Schedule schedule, GeneratorStats runStats,
+                  GeneratorStats warmupStats, MessageWriter writer, SSLContext tls, Runnable onWarmupDone,
+                  Runnable onExit) {
         this.index = index;
         this.o = o;
         this.schedule = schedule;
-        this.stats = stats;
+        this.runStats = runStats;
+        this.warmupStats = warmupStats;
+        this.stats = runStats;
         this.writer = writer;
         this.tls = tls;
+        this.onWarmupDone = onWarmupDone;
         this.onExit = onExit;
         this.mailPrefix = ("MAIL FROM:<" + o.from() + ">").getBytes(StandardCharsets.US_ASCII);
         this.rcptLines = new byte[o.recipients()][];
@@ -68,6 +80,11 @@ final class SessionWorker implements Runnable {
                 long dueNs = schedule.dueNs(slot);
                 if (schedule.isOpen()) {
                     waitUntil(dueNs);
+                }
+                warmupSlot = schedule.isWarmup(slot);
+                stats = warmupSlot ? warmupStats : runStats;
+                if (schedule.isLastWarmup(slot)) {
+                    onWarmupDone.run();
                 }
                 sendOne(dueNs);
             }
@@ -191,7 +208,7 @@ final class SessionWorker implements Runnable {
     }
 
     private boolean finishMessage(long messageId, long intendedNs, int size) throws IOException {
-        writer.write(conn, messageId, WallClock.epochNsOf(intendedNs), size);
+        writer.write(conn, messageId, WallClock.epochNsOf(intendedNs), size, warmupSlot);
         conn.flush();
         int done = conn.readReply();
         if (done / 100 == 2) {
@@ -232,8 +249,8 @@ final class SessionWorker implements Runnable {
     private boolean connect() {
         try {
             conn = ClientConnection.open(o.target(), o.timeoutMs(), o.ehloName(), tls, false);
-            stats.connects.increment();
-            stats.openSessions.incrementAndGet();
+            runStats.connects.increment();
+            runStats.openSessions.incrementAndGet();
             sentOnConnection = 0;
             pipeline = o.pipelining() && conn.offersPipelining();
             if (o.pipelining() && !pipeline && WARNED_NO_PIPELINING.compareAndSet(false, true)) {
@@ -253,7 +270,7 @@ final class SessionWorker implements Runnable {
         if (conn != null) {
             conn.close();
             conn = null;
-            stats.openSessions.decrementAndGet();
+            runStats.openSessions.decrementAndGet();
         }
     }
 

@@ -62,6 +62,8 @@ final class SinkConnection implements Runnable {
     private static final int STAR = verb("star"); // STARTTLS
 
     private static final byte[] TS_HEADER = ascii("x-sluice-load-ts:");
+    /** The generator's warm-up messages carry their timestamp under this name instead (same length). */
+    private static final byte[] WARMUP_TS_HEADER = ascii("x-sluice-load-wu:");
 
     private final Socket socket;
     private final SinkStats stats;
@@ -192,7 +194,8 @@ final class SinkConnection implements Runnable {
     }
 
     /**
-     * Consumes the message up to and including the end-of-data line, noting its size and timestamp header.
+     * Consumes the message up to and including the end-of-data line, noting its size and timestamp header (or that
+     * it is a warm-up message, which the sink counts apart and leaves out of every figure).
      * Returns false if the client hung up first.
      */
     private boolean readMessage() throws IOException {
@@ -200,6 +203,7 @@ final class SinkConnection implements Runnable {
         boolean inHeaders = true;
         long sizeBytes = 0;
         long injectEpochNs = 0;
+        boolean warmup = false;
         while (true) {
             int lf = findLf(pos);
             if (lf < 0) {
@@ -219,14 +223,18 @@ final class SinkConnection implements Runnable {
             if (lineStart) {
                 if (in[pos] == '.' && (len == 2 || (len == 3 && in[pos + 1] == '\r'))) {
                     pos = lf + 1;
-                    stats.onMessage(sizeBytes, injectEpochNs, WallClock.epochNs());
+                    stats.onMessage(sizeBytes, injectEpochNs, WallClock.epochNs(), warmup);
                     return true;
                 }
                 if (inHeaders) {
                     if (len <= 2 && (in[pos] == '\r' || in[pos] == '\n')) {
                         inHeaders = false;
-                    } else if (injectEpochNs == 0 && len > TS_HEADER.length && startsWithFolded(pos, TS_HEADER)) {
-                        injectEpochNs = parseDigits(pos + TS_HEADER.length, lf);
+                    } else if (injectEpochNs == 0 && !warmup && len > TS_HEADER.length) {
+                        if (startsWithFolded(pos, TS_HEADER)) {
+                            injectEpochNs = parseDigits(pos + TS_HEADER.length, lf);
+                        } else if (startsWithFolded(pos, WARMUP_TS_HEADER)) {
+                            warmup = true;
+                        }
                     }
                 }
             }

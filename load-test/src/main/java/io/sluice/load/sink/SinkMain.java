@@ -2,7 +2,6 @@ package io.sluice.load.sink;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -53,9 +52,10 @@ public final class SinkMain {
                 }
                 long count = sink.stats().messages();
                 if (o.progress()) {
-                    System.err.printf(Locale.ROOT, "sink %5ds msgs/s=%-7d total=%-9d conns open=%-6d total=%-7d "
-                                    + "e2e p99 interval=%s run=%s%n",
+                    System.err.printf(Locale.ROOT, "sink %5ds msgs/s=%-7d total=%-9d warmup=%-7d conns open=%-6d "
+                                    + "total=%-7d e2e p99 interval=%s run=%s%n",
                             TimeUnit.NANOSECONDS.toSeconds(now - startNs), count - lastCount, count,
+                            sink.stats().warmupMessages(),
                             sink.stats().openConnections(), sink.stats().connections(),
                             Percentiles.p99(sink.stats().endToEnd().interval()),
                             Percentiles.p99(sink.stats().endToEnd().total()));
@@ -67,14 +67,6 @@ public final class SinkMain {
         }
         summarize(sink, log, startNs, summarized, reason);
         return 0;
-    }
-
-    /** CPU time of this process (user + system), for the ceiling row of compare.sh; -1 if unknown. */
-    private static double processCpuSeconds() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            return os.getProcessCpuTime() / 1e9;
-        }
-        return -1;
     }
 
     /** VmHWM (peak resident set) from /proc/self/status in KiB; -1 where there is no /proc. */
@@ -111,13 +103,20 @@ public final class SinkMain {
         out.printf(Locale.ROOT, "  messages=%d bytes=%d connections=%d rcpt_rejected=%d unstamped=%d "
                         + "protocol_errors=%d%n", messages, s.bytes.sum(), s.connections(), s.rcptRejected.sum(),
                 s.withoutTimestamp.sum(), s.protocolErrors.sum());
+        if (s.warmupMessages() > 0) {
+            out.printf(Locale.ROOT, "  warmup messages=%d (left out of every other figure)%n", s.warmupMessages());
+        }
         out.printf(Locale.ROOT, "  first injection -> last arrival: %.3f s, %.0f msgs/s%n", windowS, rate);
         out.println("  end-to-end latency: " + Percentiles.line(s.endToEnd().total()));
-        double cpuS = processCpuSeconds();
+        // cpu_s: from the first measured message's arrival, as compare.sh samples the servers from the warm-up's end.
+        double cpuS = s.measuredCpuSeconds();
+        double cpuTotalS = SinkStats.processCpuNs() / 1e9;
         long hwmKb = peakRssKb();
-        out.printf(Locale.ROOT, "  sink process: cpu %.2f s, peak RSS %d MB%n", cpuS, hwmKb / 1024);
-        out.printf(Locale.ROOT, "RESULT sink messages=%d connections=%d window_s=%.3f msgs_per_s=%.1f cpu_s=%.3f "
-                        + "vmhwm_kb=%d %s%n", messages, s.connections(), windowS, rate, cpuS, hwmKb,
+        out.printf(Locale.ROOT, "  sink process: cpu %.2f s over the measured messages (%.2f s in all), "
+                + "peak RSS %d MB%n", cpuS, cpuTotalS, hwmKb / 1024);
+        out.printf(Locale.ROOT, "RESULT sink messages=%d warmup=%d connections=%d window_s=%.3f msgs_per_s=%.1f "
+                        + "cpu_s=%.3f cpu_total_s=%.3f vmhwm_kb=%d %s%n", messages, s.warmupMessages(),
+                s.connections(), windowS, rate, cpuS, cpuTotalS, hwmKb,
                 Percentiles.keyValues("e2e", s.endToEnd().total()));
         out.flush();
     }

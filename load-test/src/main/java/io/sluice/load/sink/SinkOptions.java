@@ -33,14 +33,16 @@ public record SinkOptions(InetSocketAddress listen, long durationNs, long expect
             usage: ./sluice sink --listen 127.0.0.1:PORT [options]
               --listen HOST:PORT        loopback address to listen on (127.0.0.0/8, ::1, localhost; port 0 = any)
               --duration D              exit after D (e.g. 90s, 10m); default: until SIGINT or --expect
-              --expect N                exit once N messages have arrived (cap the wait with --duration)
+              --expect N                exit once N measured messages have arrived (cap the wait with --duration)
               --hlog FILE               write end-to-end latency intervals (HdrHistogram log)
               --reject-rcpt-fraction F  answer this fraction of RCPTs with --reject-code (default 0)
               --reject-code 450|550     default 450
               --idle-timeout D          close connections silent this long (default 10m)
               --progress on|off         one progress line per second on stderr (default on)
             The sink reads the X-Sluice-Load-Ts header (epoch nanoseconds, set by ./sluice load) for end-to-end
-            latency, and prints a summary plus a 'RESULT sink key=value ...' line on stdout when it stops.""";
+            latency, and prints a summary plus a 'RESULT sink key=value ...' line on stdout when it stops.
+            Warm-up messages (X-Sluice-Load-Wu, from ./sluice load --warmup) are counted as warmup=N and left out
+            of --expect, msgs/s, bytes, latency and cpu_s (process CPU from the first measured message on).""";
 
     public static SinkOptions parse(String[] argv, int from) {
         Args a = new Args(argv, from, KNOWN);

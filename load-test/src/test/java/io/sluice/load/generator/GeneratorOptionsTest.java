@@ -94,6 +94,32 @@ class GeneratorOptionsTest {
     }
 
     @Test
+    void shouldParseWarmupAndRefuseBadValues() {
+        assertEquals(0, parse("--target", "127.0.0.1:2525", "--count", "10").warmup());
+        assertEquals(0, parse("--target", "127.0.0.1:2525", "--count", "10", "--warmup", "0").warmup());
+        assertEquals(10_000, parse("--target", "127.0.0.1:2525", "--count", "10", "--warmup", "10k").warmup());
+        assertTrue(refusal("--target", "127.0.0.1:2525", "--count", "10", "--warmup", "-1").contains("--warmup"));
+        assertTrue(refusal("--target", "127.0.0.1:2525", "--count", "10", "--warmup", "lots").contains("--warmup"));
+        assertTrue(refusal("--target", "127.0.0.1:2525", "--count", "10", "--warmup", "100000001")
+                .contains("--warmup"));
+        assertTrue(refusal("--target", "127.0.0.1:2525", "--count", "10", "--warmup").contains("needs a value"));
+        assertTrue(refusal("--target", "127.0.0.1:2525", "--warmup", "100").contains("bounded"),
+                "a warm-up alone does not bound a run");
+        assertTrue(refusal("--target", "127.0.0.1:2525", "--hold", "10", "--duration", "10s", "--warmup", "5")
+                .contains("--warmup"));
+        // Open model: 1000 messages at 10/s take 100 s, longer than the 10 s the run is bounded by.
+        String tooLong = refusal("--target", "127.0.0.1:2525", "--duration", "10s", "--rate", "10", "--warmup",
+                "1000");
+        assertTrue(tooLong.contains("--warmup") && tooLong.contains("--rate"), tooLong);
+        assertEquals(50, parse("--target", "127.0.0.1:2525", "--duration", "10s", "--rate", "10", "--warmup", "50")
+                .warmup());
+        for (String bad : new String[] {"-1", "lots", "100000001"}) {
+            String m = refusal("--target", "127.0.0.1:2525", "--count", "10", "--warmup", bad);
+            assertTrue(!m.contains("\n"), "one line: " + m);
+        }
+    }
+
+    @Test
     void shouldReturnNullForHelp() {
         assertNull(parse("--help"));
     }

@@ -98,6 +98,43 @@ class SinkProtocolTest {
     }
 
     @Test
+    void shouldCountWarmupMessagesApartFromEveryFigure() throws Exception {
+        try (LatencyLog log = new LatencyLog(null); SinkServer sink = start(log); Client c = new Client(sink.port())) {
+            c.reply();
+            long tsNs = WallClock.epochNs() - 5_000_000L;
+            c.send("EHLO test\r\n");
+            c.reply();
+            for (int i = 0; i < 3; i++) {
+                c.send("MAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nDATA\r\n");
+                assertEquals("250 2.1.0 Ok", c.reply());
+                assertEquals("250 2.1.5 Ok", c.reply());
+                assertTrue(c.reply().startsWith("354 "));
+                c.send("Subject: w\r\nX-Sluice-Load-Wu: " + (tsNs - 1_000_000_000L) + "\r\n\r\nbody\r\n.\r\n");
+                assertEquals("250 2.0.0 Ok: queued", c.reply(), "a warm-up message is accepted like any other");
+            }
+            log.tick();
+            assertEquals(0, sink.stats().messages());
+            assertEquals(3, sink.stats().warmupMessages());
+            assertEquals(0, sink.stats().bytes());
+            assertEquals(0, sink.stats().endToEnd().total().getTotalCount());
+            assertEquals(-1, sink.stats().measuredCpuSeconds(), "no CPU sample before the first measured message");
+
+            c.send("MAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nDATA\r\n");
+            c.reply();
+            c.reply();
+            c.reply();
+            c.send("Subject: m\r\nX-Sluice-Load-Ts: " + tsNs + "\r\n\r\nbody\r\n.\r\n");
+            assertEquals("250 2.0.0 Ok: queued", c.reply());
+            log.tick();
+            assertEquals(1, sink.stats().messages());
+            assertEquals(3, sink.stats().warmupMessages());
+            assertEquals(1, sink.stats().endToEnd().total().getTotalCount());
+            assertEquals(tsNs, sink.stats().firstInjectEpochNs(), "the window starts at the first measured message");
+            assertTrue(sink.stats().measuredCpuSeconds() >= 0);
+        }
+    }
+
+    @Test
     void shouldFindTheEndOfDataSplitAcrossWrites() throws Exception {
         try (LatencyLog log = new LatencyLog(null); SinkServer sink = start(log); Client c = new Client(sink.port())) {
             c.reply();

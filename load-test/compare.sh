@@ -153,11 +153,11 @@ run_load() {
   if [ "$WARMUP" -gt 0 ]; then
     # Poll for the generator's boundary line; bounded by WARMUP_TIMEOUT and by the generator's own life.
     for i in $(seq 1 $((WARMUP_TIMEOUT * 20))); do
-      grep -qx 'load: warmup done' "$err" 2>/dev/null && break
+      grep -q 'load: warmup done$' "$err" 2>/dev/null && break
       kill -0 "$gen" 2>/dev/null || break
       sleep 0.05
     done
-    if ! grep -qx 'load: warmup done' "$err" 2>/dev/null; then
+    if ! grep -q 'load: warmup done$' "$err" 2>/dev/null; then
       log "$name: the generator did not report the end of its warm-up; no CPU figure for this row"
     elif [ -n "$sample" ]; then
       # shellcheck disable=SC2086

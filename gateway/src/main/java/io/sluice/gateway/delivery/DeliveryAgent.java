@@ -263,7 +263,7 @@ public final class DeliveryAgent implements AutoCloseable {
      */
     private void process(Destination destination, List<Job> jobs) {
         try (Attempt.Lane lane = attempt.lane()) {
-            for (int k = 0; k < jobs.size(); k++) {
+            for (int k = 0; k < jobs.size() && !isClosed; k++) { // on close the rest stays in the spool
                 process(destination, jobs.get(k), k + 1 < jobs.size() ? jobs.get(k + 1) : null, lane);
             }
         }

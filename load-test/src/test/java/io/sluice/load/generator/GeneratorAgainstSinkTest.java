@@ -39,7 +39,11 @@ class GeneratorAgainstSinkTest {
             assertEquals(400, r.ok(), "generator ok, reply codes " + r.replyCodes());
             assertEquals(0, r.failed());
             assertEquals(400, sink.stats().messages());
-            assertEquals(8, sink.stats().connections());
+            // At most one connection per session (kept for every message); a session that never claimed a
+            // message (the others took all 400 first, seen on a clean CI run) never connects.
+            assertTrue(sink.stats().connections() >= 1 && sink.stats().connections() <= 8,
+                    "connections " + sink.stats().connections());
+            assertEquals(sink.stats().connections(), r.connects(), "no reconnects");
             long perMessage = sink.stats().bytes() / 400;
             assertTrue(Math.abs(perMessage + 3 - 5120) <= 16, "5k messages arrive as 5120 bytes, not " + perMessage);
             assertEquals(400, r.accept().getTotalCount());

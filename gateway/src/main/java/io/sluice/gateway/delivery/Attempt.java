@@ -69,13 +69,14 @@ final class Attempt {
             return c;
         }
 
-        /** After a transaction: keep a primed connection for {@code next}, return anything else to the cache. */
+        /**
+         * After a transaction: keep a primed connection for {@code next}; return anything else to the cache (which
+         * closes a broken one, primed or not).
+         */
         private void afterSend(RemoteSmtpClient c, Job next) {
-            if (c.isPrimed() && !c.isBroken() && next != null) {
+            if (c.isPrimed() && !c.isBroken()) {
                 held = c;
                 heldFor = next;
-            } else if (c.isPrimed()) {
-                c.close();
             } else {
                 cache.release(c, System.nanoTime());
             }
@@ -118,8 +119,8 @@ final class Attempt {
 
     private List<Outcome> remote(Destination destination, Job job, MessageBody body, Job next, Lane lane) {
         RemoteSmtpClient primed = lane.take(job);
-        RemoteSmtpClient.Lookahead lookahead = next == null || next.route().isLocal()
-            || !next.route().equals(job.route())
+        // Same route as this remote job, so remote too: its commands may follow this body on the same connection.
+        RemoteSmtpClient.Lookahead lookahead = next == null || !next.route().equals(job.route())
             ? null : new RemoteSmtpClient.Lookahead(next.entry().envelope(), next.recipientIndexes(),
                 next.entry().bodyForm(), next.entry().bodyBytes());
         if (primed != null) {

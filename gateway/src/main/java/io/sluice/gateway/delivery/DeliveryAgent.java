@@ -44,8 +44,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Threads: the commit listener runs on the spool's thread and only routes and enqueues (no I/O, no spool
  * writes); each destination's jobs run on daemon platform threads named {@code delivery-N}; one virtual thread each for
  * retries ({@code delivery-retry-timer}) and idle connections ({@code delivery-idle-reaper}), and one platform
- * daemon thread enforces I/O timeouts ({@code delivery-io-deadlines}). Allocation: a few small objects per message and per reply (jobs, outcomes,
- * spool snapshots); the bytes of a DOT_STUFFED body never pass through the heap on a plaintext connection.
+ * daemon thread enforces I/O timeouts ({@code delivery-io-deadlines}). Allocation: a few small objects per message
+ * and per reply (jobs, outcomes, spool snapshots); the bytes of a DOT_STUFFED body never pass through the heap on a
+ * plaintext connection (a small one is read into a direct buffer, a large one goes by transferTo).
  *
  * <p>Usage: {@code new DeliveryAgent(...)}, {@link #start()} once (after the spool is open), {@link #close()} on
  * shutdown (before the spool closes). {@link #stats()} may be called from any thread.

@@ -383,10 +383,7 @@ final class RemoteSmtpClient implements AutoCloseable {
                         primed = next;
                     }
                 }
-                out.flip();
-                while (out.hasRemaining()) {
-                    channel.write(out);
-                }
+                writeOut();
                 return;
             }
             if (!isData || body.form() == BodyForm.DOT_STUFFED) {
@@ -460,10 +457,8 @@ final class RemoteSmtpClient implements AutoCloseable {
                 tlsOut.flush();
             } else {
                 out.clear();
-                out.put(commands, 0, commandBytes).flip();
-                while (out.hasRemaining()) {
-                    channel.write(out);
-                }
+                out.put(commands, 0, commandBytes);
+                writeOut();
             }
         } catch (IOException e) {
             throw timeoutOr(e);
@@ -471,6 +466,14 @@ final class RemoteSmtpClient implements AutoCloseable {
             deadline.disarm();
         }
         commandBytes = 0;
+    }
+
+    /** Plaintext: everything put into {@link #out} since its last clear, in as many writes as the socket needs. */
+    private void writeOut() throws IOException {
+        out.flip();
+        while (out.hasRemaining()) {
+            channel.write(out);
+        }
     }
 
     private SmtpReply command(String line, int timeoutMs) throws IOException {

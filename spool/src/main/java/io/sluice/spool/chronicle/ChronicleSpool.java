@@ -266,6 +266,11 @@ public final class ChronicleSpool implements Spool {
         release();
     }
 
+    /** Bytes the writer's prefaulter has read ahead so far (tests). */
+    long prefaultedBytes() {
+        return agent.prefaultedBytes();
+    }
+
     private void release() {
         agent.stop();
         readers.closeAll();

@@ -49,6 +49,7 @@ final class CycleFiles {
     private final TreeMap<Integer, FileChannel> channels = new TreeMap<>();
     private final IntHashSet dirty = new IntHashSet();
     private int lastWrittenCycle = Integer.MIN_VALUE;
+    private File lastWrittenFile;
     private boolean isDirectoryDirty;
     private volatile int count;
 
@@ -61,6 +62,11 @@ final class CycleFiles {
             count = byCycle.size();
             readers.register(cycle, file);
         }
+    }
+
+    /** The file the writer appended to last; null before the first append. */
+    File lastWrittenFile() {
+        return lastWrittenFile;
     }
 
     int count() {
@@ -78,6 +84,7 @@ final class CycleFiles {
             lastWrittenCycle = cycle;
             isDirectoryDirty |= !byCycle.containsKey(cycle); // a new file: its directory entry needs a force too
             put(cycle, appender.currentFile());
+            lastWrittenFile = byCycle.get(cycle);
         }
         dirty.add(cycle);
     }

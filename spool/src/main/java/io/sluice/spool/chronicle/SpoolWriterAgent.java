@@ -59,6 +59,7 @@ final class SpoolWriterAgent implements Runnable {
     private final ConcurrentLinkedQueue<Object> ops = new ConcurrentLinkedQueue<>();
     private final List<ChronicleSpoolWriter> batch = new ArrayList<>();
     private final Thread thread;
+    private final Prefaulter prefaulter = new Prefaulter();
     private volatile boolean sleeping;
     private volatile boolean stopRequested;
     private volatile boolean stopped;
@@ -88,10 +89,15 @@ final class SpoolWriterAgent implements Runnable {
 
     void start() {
         thread.start();
+        prefaulter.start();
     }
 
     boolean isWriterThread() {
         return Thread.currentThread() == thread;
+    }
+
+    long prefaultedBytes() {
+        return prefaulter.bytesRead();
     }
 
     boolean isStopped() {
@@ -148,6 +154,9 @@ final class SpoolWriterAgent implements Runnable {
                 spool.chunkPool());
             while (true) {
                 int n = drain(BATCH_OPS);
+                if (n > 0) {
+                    prefaulter.follow(files.lastWrittenFile(), writer.records().lastBodyPosition());
+                }
                 if (!batch.isEmpty()) {
                     finishBatch();
                 }
@@ -174,6 +183,7 @@ final class SpoolWriterAgent implements Runnable {
                 failClosed(op);
             }
             syncQuietly();
+            prefaulter.stop();
             files.closeChannels();
             if (appender != null) {
                 appender.close();

@@ -71,6 +71,22 @@ class ChronicleSpoolTest {
     }
 
     @Test
+    void shouldPrefaultTheActiveFileAheadOfTheWriter() throws Exception {
+        try (Spool spool = ChronicleSpool.open(options(dir, Durability.FSYNC))) {
+            byte[] body = body(5000, 1);
+            MessageId id = store(spool, body, 5000);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (((ChronicleSpool) spool).prefaultedBytes() == 0) {
+                assertTrue(System.nanoTime() < deadline, "nothing read ahead of the writer");
+                Thread.sleep(5);
+            }
+            try (MessageBody b = spool.openBody(id).orElseThrow()) {
+                assertArrayEquals(body, readAll(b), "reading ahead changed nothing");
+            }
+        }
+    }
+
+    @Test
     void shouldReadBackChunkedBodiesAtEveryBoundary() throws Exception {
         int c = ChronicleSpool.CHUNK_BYTES;
         int s = ChronicleSpool.SMALL_STAGING_BYTES;

@@ -1,0 +1,97 @@
+package io.sluice.spool.chronicle;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongPredicate;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class PrefaulterTest {
+
+    private static final long MB = 1L << 20;
+
+    @TempDir
+    Path dir;
+
+    private final Prefaulter prefaulter = new Prefaulter();
+
+    @AfterEach
+    void stop() {
+        prefaulter.stop();
+    }
+
+    @Test
+    void shouldReadAheadOfTheWriterButNotFurther() throws Exception {
+        File file = sparse("a.cq4", 160 * MB);
+        prefaulter.start();
+
+        prefaulter.follow(file, 0);
+        awaitBytesRead(n -> n == Prefaulter.AHEAD_BYTES);
+        Thread.sleep(100);
+        assertEquals(Prefaulter.AHEAD_BYTES, prefaulter.bytesRead(), "stops AHEAD_BYTES past the writer");
+
+        // The writer jumped past what was read: the gap behind it is never read, only what lies ahead.
+        prefaulter.follow(file, 96 * MB);
+        awaitBytesRead(n -> n == 2 * Prefaulter.AHEAD_BYTES);
+        Thread.sleep(100);
+        assertEquals(2 * Prefaulter.AHEAD_BYTES, prefaulter.bytesRead());
+    }
+
+    @Test
+    void shouldStopAtTheEndOfTheFileAndNeverChangeIt() throws Exception {
+        File file = sparse("a.cq4", 3 * MB);
+        try (RandomAccessFile raf = new RandomAccessFile(file, "rw")) {
+            raf.seek(2 * MB + 7);
+            raf.write("record".getBytes());
+        }
+        prefaulter.start();
+        prefaulter.follow(file, MB);
+        awaitBytesRead(n -> n == 2 * MB);
+        Thread.sleep(100);
+        assertEquals(2 * MB, prefaulter.bytesRead(), "nothing past the end of the file");
+        assertEquals(3 * MB, file.length());
+        try (RandomAccessFile raf = new RandomAccessFile(file, "r")) {
+            byte[] b = new byte[6];
+            raf.seek(2 * MB + 7);
+            raf.readFully(b);
+            assertEquals("record", new String(b));
+        }
+    }
+
+    @Test
+    void shouldFollowTheWriterIntoTheNextFile() throws Exception {
+        File first = sparse("a.cq4", 2 * MB);
+        File second = sparse("b.cq4", 5 * MB);
+        prefaulter.start();
+        prefaulter.follow(first, 0);
+        awaitBytesRead(n -> n == 2 * MB);
+
+        prefaulter.follow(second, 0);
+        awaitBytesRead(n -> n == 7 * MB);
+    }
+
+    private File sparse(String name, long length) throws IOException {
+        File f = dir.resolve(name).toFile();
+        try (RandomAccessFile raf = new RandomAccessFile(f, "rw")) {
+            raf.setLength(length);
+        }
+        return f;
+    }
+
+    private void awaitBytesRead(LongPredicate done) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!done.test(prefaulter.bytesRead())) {
+            assertTrue(System.nanoTime() < deadline, "bytes read stuck at " + prefaulter.bytesRead());
+            Thread.sleep(5);
+        }
+    }
+}

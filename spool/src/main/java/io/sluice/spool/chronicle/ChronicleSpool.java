@@ -242,7 +242,7 @@ public final class ChronicleSpool implements Spool {
         // IN_FLIGHT stays in memory: replay turns it back into QUEUED anyway, so on disk it bought nothing but
         // a third of the writer's records (one per attempt; measured in the relay profile).
         if (attempts >= 0 && state != RecipientState.IN_FLIGHT) {
-            agent.submit(new EventOp(id.value(), recipientIndex, state, attempts, nextAttemptEpochMs, stored));
+            agent.submitLazily(new EventOp(id.value(), recipientIndex, state, attempts, nextAttemptEpochMs, stored));
         }
     }
 

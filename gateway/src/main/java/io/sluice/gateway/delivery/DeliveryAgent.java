@@ -56,6 +56,8 @@ public final class DeliveryAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryAgent.class);
     /** How long close() lets running transactions finish before closing cached connections. */
     private static final long CLOSE_GRACE_MS = 5_000;
+    /** A destination unused this long is dropped from the table (see {@link Destination}). */
+    static final long DESTINATION_IDLE_NS = TimeUnit.MINUTES.toNanos(10);
 
     private final DeliveryConfig config;
     private final Spool spool;
@@ -119,6 +121,7 @@ public final class DeliveryAgent implements AutoCloseable {
                 while (!isClosed) {
                     Thread.sleep(sweepMs);
                     cache.closeIdle(System.nanoTime());
+                    evictIdleDestinations(System.nanoTime());
                 }
             } catch (InterruptedException e) {
                 // shutdown
@@ -219,7 +222,7 @@ public final class DeliveryAgent implements AutoCloseable {
             Destination d = destination(routes[0].key());
             for (int from = 0; from < n; from += perTx) {
                 int[] part = Arrays.copyOfRange(ready, from, Math.min(n, from + perTx));
-                d.enqueue(new Job(entry, part, routes[0], batch));
+                d = enqueue(d, new Job(entry, part, routes[0], batch));
             }
             return;
         }
@@ -237,8 +240,28 @@ public final class DeliveryAgent implements AutoCloseable {
             }
         }
         for (Job job : jobs) {
-            destination(job.route().key()).enqueue(job);
+            enqueue(destination(job.route().key()), job);
         }
+    }
+
+    /** Queues on {@code d}, or on a fresh destination if the reaper just retired it; returns the one used. */
+    private Destination enqueue(Destination d, Job job) {
+        while (!d.enqueue(job)) {
+            destinations.remove(d.key(), d);
+            d = destination(d.key());
+        }
+        return d;
+    }
+
+    /** Drops destinations unused for {@link #DESTINATION_IDLE_NS}; returns how many. Reaper thread (and tests). */
+    int evictIdleDestinations(long nowNs) {
+        int n = 0;
+        for (Destination d : destinations.values()) {
+            if (d.retireIfIdle(nowNs, DESTINATION_IDLE_NS) && destinations.remove(d.key(), d)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private static int countJobs(Map<Route, List<Integer>> byRoute, int perTx) {

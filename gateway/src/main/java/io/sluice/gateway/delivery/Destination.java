@@ -16,6 +16,11 @@ import java.util.function.BiConsumer;
  * only ties up its own workers, never another destination's. Workers start when work arrives and end after
  * {@link #LINGER_MS} with an empty queue: under a steady stream a job wakes a waiting worker instead of paying for
  * a new thread per burst. Thread-safe; counters are updated from delivery threads.
+ *
+ * <p>A destination nothing has used for a while (no job queued or running, no connection open) is retired and
+ * dropped by the agent, so the table stays the size of the current traffic rather than of every domain ever
+ * mailed (MX routing at an ISP meets new domains all day). A retired destination takes no more jobs; the caller
+ * makes a fresh one, whose counters start at zero.
  */
 final class Destination {
 
@@ -41,6 +46,8 @@ final class Destination {
     /** Listed in {@link DeliveryThreads}' starved queue (at most once). */
     private final AtomicBoolean isStarved = new AtomicBoolean();
     private volatile boolean isClosing;
+    private long lastActiveNs = System.nanoTime(); // guarded by this
+    private boolean isRetired; // guarded by this
 
     Destination(String key, int maxWorkers, DeliveryThreads threads, BiConsumer<Destination, List<Job>> processor) {
         this.key = key;
@@ -53,10 +60,34 @@ final class Destination {
         return key;
     }
 
-    void enqueue(Job job) {
-        queuedRecipients.addAndGet(job.recipientIndexes().length);
-        queue.add(job);
+    /** Queues a job; false if this destination was retired (then the caller queues it on a fresh one). */
+    boolean enqueue(Job job) {
+        synchronized (this) {
+            if (isRetired) {
+                return false;
+            }
+            lastActiveNs = System.nanoTime();
+            queuedRecipients.addAndGet(job.recipientIndexes().length);
+            queue.add(job);
+        }
         maybeStartWorker();
+        return true;
+    }
+
+    /**
+     * Retires this destination if it has been unused for {@code idleNs}: nothing queued, no worker, no open
+     * connection (a cached one counts until the idle reaper closes it).
+     */
+    synchronized boolean retireIfIdle(long nowNs, long idleNs) {
+        if (!isRetired && queue.isEmpty() && workers.get() == 0 && openConnections.get() == 0
+                && nowNs - lastActiveNs >= idleNs) {
+            isRetired = true;
+        }
+        return isRetired;
+    }
+
+    private synchronized void touch() {
+        lastActiveNs = System.nanoTime();
     }
 
     /** True if the caller should list this destination as starved (it was not listed yet). */
@@ -109,6 +140,7 @@ final class Destination {
         } catch (InterruptedException e) {
             // shutdown
         } finally {
+            touch(); // idle from now, not from the last enqueue: a long transaction is not idleness
             workers.decrementAndGet();
             threads.exited();
             maybeStartWorker(); // a job may have arrived after our last poll
@@ -125,6 +157,7 @@ final class Destination {
     }
 
     void connectionClosed() {
+        touch();
         openConnections.decrementAndGet();
     }
 

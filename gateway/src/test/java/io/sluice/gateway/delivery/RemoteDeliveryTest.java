@@ -287,6 +287,26 @@ class RemoteDeliveryTest {
     }
 
     @Test
+    void shouldDropAnIdleDestinationAndMakeItAgainForTheNextMessage() throws Exception {
+        cfg.idle = Duration.ofMillis(300);
+        startAgent();
+        awaitFinished(spool(spool, envelope("s@origin.test", "a@remote.test"), message("first", 300)));
+        assertEquals(0, agent.evictIdleDestinations(System.nanoTime() + DeliveryAgent.DESTINATION_IDLE_NS),
+            "its connection is still cached");
+        await("cached connection closed", 10_000, () -> agent.stats().get(0).activeConnections() == 0);
+        assertEquals(0, agent.evictIdleDestinations(System.nanoTime()), "used a moment ago");
+        // Once its worker has stopped waiting for more (Destination.LINGER_MS):
+        await("dropped", 10_000,
+            () -> agent.evictIdleDestinations(System.nanoTime() + DeliveryAgent.DESTINATION_IDLE_NS) == 1);
+        assertEquals(List.of(), agent.stats());
+
+        awaitFinished(spool(spool, envelope("s@origin.test", "b@remote.test"), message("second", 300)));
+        assertEquals(2, server.messages.size());
+        assertEquals(1, agent.stats().size());
+        assertEquals(1, agent.stats().get(0).delivered(), "a fresh destination counts from zero");
+    }
+
+    @Test
     void shouldSplitRecipientsIntoTransactionsOfTheConfiguredSize() throws Exception {
         cfg.recipientsPerTransaction = 100;
         startAgent();

@@ -21,6 +21,10 @@ import java.util.concurrent.locks.LockSupport;
  * accept latency. A positional read of the same range costs the same zeroing, here, off the commit path; the
  * writer's later fault then only maps a page that is already cached.
  *
+ * <p>It reads forward in 1 MB pieces on purpose: the kernel's readahead then fills the cache with large folios
+ * (2 MB), which the writer maps with one fault each and forces in few pieces. Reading 64 KB blocks backwards (so
+ * that no call zeroes a whole readahead window) gave small pages and doubled the accept p50 at 1,000 msgs/s.
+ *
  * <p>Only ever reads, so it cannot disturb what the writer wrote; a read behind the writer or past the end of the
  * file does nothing. It stays at most {@link #AHEAD_BYTES} ahead (page cache, not heap). Best effort: any failure
  * is logged once and the writer simply takes the faults itself again.

@@ -205,7 +205,7 @@ public final class ConfigLoader {
             c.getDuration("pop3.login-failure-delay"));
         SpoolConfig spool = new SpoolConfig(Path.of(c.getString("spool.dir")),
             SpoolConfig.parseDurability(c.getString("spool.durability")), c.getBytes("spool.min-free"),
-            c.getDuration("spool.roll-interval"));
+            c.getDuration("spool.roll-interval"), c.getDuration("spool.commit-window"));
         List<Cidr> networks = new ArrayList<>();
         for (String n : c.getStringList("relay.networks")) {
             networks.add(Cidr.parse("relay.networks", n));

@@ -128,16 +128,21 @@ public record GatewayConfig(String hostname, SmtpConfig smtp, TlsConfig tls, Pop
     }
 
     /** {@code spool.*} */
-    public record SpoolConfig(Path dir, Durability durability, long minFreeBytes, Duration rollInterval) {
+    public record SpoolConfig(Path dir, Durability durability, long minFreeBytes, Duration rollInterval,
+                              Duration commitWindow) {
         public SpoolConfig {
             checkPositive("spool.roll-interval", rollInterval);
             if (rollInterval.compareTo(Duration.ofMinutes(1)) < 0) {
                 throw new ConfigException("spool.roll-interval: at least 1m, not " + rollInterval);
             }
+            if (commitWindow.isNegative() || commitWindow.compareTo(SpoolOptions.MAX_COMMIT_WINDOW) > 0) {
+                throw new ConfigException("spool.commit-window: 0 to " + SpoolOptions.MAX_COMMIT_WINDOW.toMillis()
+                    + "ms, not " + commitWindow.toMillis() + "ms");
+            }
         }
 
         public SpoolOptions toOptions(long maxMessageBytes) {
-            return new SpoolOptions(dir, durability, maxMessageBytes, minFreeBytes, rollInterval);
+            return new SpoolOptions(dir, durability, maxMessageBytes, minFreeBytes, rollInterval, commitWindow);
         }
 
         static Durability parseDurability(String text) {

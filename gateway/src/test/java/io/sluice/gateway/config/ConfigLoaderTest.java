@@ -31,6 +31,8 @@ class ConfigLoaderTest {
         assertEquals(1110, c.pop3().port());
         assertEquals(Path.of("./data/spool"), c.spool().dir());
         assertEquals(Durability.FSYNC, c.spool().durability());
+        assertEquals(Duration.ofMillis(1), c.spool().commitWindow());
+        assertEquals(Duration.ofMillis(1), c.spool().toOptions(1).commitWindow());
         assertEquals(50L << 20, c.smtp().maxMessageBytes());
         assertEquals(1000, c.smtp().maxRecipients());
         assertNull(c.delivery().relayhost());
@@ -129,6 +131,10 @@ class ConfigLoaderTest {
         assertThrows(ConfigException.class, () -> ConfigLoader.load(null, List.of("delivery.tls=maybe")));
         assertThrows(ConfigException.class, () -> ConfigLoader.load(null, List.of("smtp.tls-port=465")));
         assertThrows(ConfigException.class, () -> ConfigLoader.load(null, List.of("noequals")));
+        ConfigException window = assertThrows(ConfigException.class,
+            () -> ConfigLoader.load(null, List.of("spool.commit-window=1s")));
+        assertTrue(window.getMessage().startsWith("spool.commit-window"), window.getMessage());
+        assertEquals(Duration.ZERO, ConfigLoader.load(null, List.of("spool.commit-window=0")).spool().commitWindow());
     }
 
     @Test

@@ -87,7 +87,7 @@ public final class ChronicleSpool implements Spool {
         this.files = files;
         this.lastId = new AtomicLong(maxSeenId);
         this.space = new SpaceMonitor(usableBytes, options.minFreeBytes());
-        this.agent = new SpoolWriterAgent(this, directory.queue(), index, space, options.durability(), files,
+        this.agent = new SpoolWriterAgent(this, directory.queue(), index, space, options.durability(), options.commitWindow(), files,
             reclaimGraceNs);
     }
 

@@ -26,7 +26,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Group commit, one duty cycle: drain up to {@link #BATCH_OPS} ops and append them all; then, for
  * {@link Durability#FSYNC}, force every queue file written in this batch once; only then publish the batch's
  * messages to the index (and the {@link CommitListener}) and complete their futures. Everything committed while
- * the previous force ran therefore shares the next one. Events are never forced on their own: the next group
+ * the previous force ran therefore shares the next one, and so does whatever arrives within the commit window
+ * (at least that long between two forces; {@link io.sluice.spool.SpoolOptions#commitWindow()}). Events are never forced on their own: the next group
  * commit's force covers them, or an idle-time force at most {@link #EVENT_SYNC_NS} later. With {@link Durability#OS}
  * nothing is forced while running (the page cache is the promise), only once at close.
  *
@@ -48,6 +49,7 @@ final class SpoolWriterAgent implements Runnable {
     private final MessageIndex index;
     private final SpaceMonitor space;
     private final Durability durability;
+    private final long commitWindowNs;
     private final CycleFiles files;
     /**
      * MPSC hand-off. Agrona's ManyToOneConcurrentArrayQueue needs {@code --add-exports
@@ -74,7 +76,9 @@ final class SpoolWriterAgent implements Runnable {
     volatile long syncs;
 
     SpoolWriterAgent(ChronicleSpool spool, SingleChronicleQueue queue, MessageIndex index, SpaceMonitor space,
-                     Durability durability, CycleFiles files, long reclaimGraceNs) {
+                     Durability durability, java.time.Duration commitWindow, CycleFiles files,
+                     long reclaimGraceNs) {
+        this.commitWindowNs = durability == Durability.FSYNC ? commitWindow.toNanos() : 0;
         this.reclaimGraceNs = reclaimGraceNs;
         this.spool = spool;
         this.queue = queue;
@@ -173,6 +177,9 @@ final class SpoolWriterAgent implements Runnable {
                     prefaulter.follow(files.lastWrittenFile(), writer.records().lastBodyPosition());
                 }
                 if (!batch.isEmpty()) {
+                    if (commitWindowNs > 0) {
+                        gatherUntilForceDue();
+                    }
                     finishBatch();
                 }
                 long nowNs = System.nanoTime();
@@ -202,6 +209,20 @@ final class SpoolWriterAgent implements Runnable {
             files.closeChannels();
             if (appender != null) {
                 appender.close();
+            }
+        }
+    }
+
+    /**
+     * The commit window: until {@code commitWindowNs} after the last force, keeps appending what arrives, so it
+     * shares the coming force. Not marked sleeping meanwhile: submitters need not wake it, the timed park does.
+     */
+    private void gatherUntilForceDue() {
+        long dueNs = lastSyncNs + commitWindowNs;
+        long waitNs;
+        while ((waitNs = dueNs - System.nanoTime()) > 0 && batch.size() < BATCH_OPS && !stopRequested) {
+            if (drain(BATCH_OPS) == 0) {
+                LockSupport.parkNanos(waitNs);
             }
         }
     }

@@ -71,6 +71,64 @@ class ChronicleSpoolTest {
     }
 
     @Test
+    void shouldShareOneForceAmongCommitsWithinTheCommitWindow() throws Exception {
+        SpoolOptions o = new SpoolOptions(dir, Durability.FSYNC, 50L << 20, 0, Duration.ofHours(1),
+            SpoolOptions.MAX_COMMIT_WINDOW);
+        try (Spool spool = ChronicleSpool.open(o)) {
+            store(spool, body(100, 1), 100); // a force now, so the window below starts from it
+            long before = spool.stats().syncs();
+            int writers = 8;
+            List<Thread> threads = new ArrayList<>();
+            ConcurrentLinkedQueue<MessageId> ids = new ConcurrentLinkedQueue<>();
+            for (int i = 0; i < writers; i++) {
+                int n = i;
+                // Staggered 3 ms apart: without a window each would get a force of its own.
+                threads.add(Thread.ofPlatform().start(() -> {
+                    sleepQuietly(3L * n);
+                    ids.add(store(spool, body(5000, n), 5000));
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertEquals(writers, ids.size());
+            long forces = spool.stats().syncs() - before;
+            assertTrue(forces >= 1 && forces <= 3, "8 commits within 25 ms took " + forces + " forces");
+            for (MessageId id : ids) {
+                assertTrue(spool.entry(id).isPresent());
+            }
+        }
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void shouldForceEachCommitAloneWithoutACommitWindow() throws Exception {
+        SpoolOptions o = new SpoolOptions(dir, Durability.FSYNC, 50L << 20, 0, Duration.ofHours(1), Duration.ZERO);
+        try (Spool spool = ChronicleSpool.open(o)) {
+            long before = spool.stats().syncs();
+            for (int i = 0; i < 5; i++) {
+                store(spool, body(1000, i), 1000); // one at a time: each waits for its own force
+            }
+            assertEquals(5, spool.stats().syncs() - before);
+        }
+    }
+
+    @Test
+    void shouldRefuseACommitWindowOutOfRange() {
+        assertThrows(IllegalArgumentException.class, () -> new SpoolOptions(dir, Durability.FSYNC, 1, 0,
+            Duration.ofHours(1), Duration.ofMillis(-1)));
+        assertThrows(IllegalArgumentException.class, () -> new SpoolOptions(dir, Durability.FSYNC, 1, 0,
+            Duration.ofHours(1), Duration.ofMillis(101)));
+    }
+
+    @Test
     void shouldPrefaultTheActiveFileAheadOfTheWriter() throws Exception {
         try (Spool spool = ChronicleSpool.open(options(dir, Durability.FSYNC))) {
             byte[] body = body(5000, 1);

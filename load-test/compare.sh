@@ -17,6 +17,7 @@
 # environment: COUNT=20000 (measured messages) WARMUP=10000 (0: none) SESSIONS=50 SIZE=5k
 #              PHASES="ceiling postfix sluice-fsync sluice-os"
 #              DRAIN_TIMEOUT=300 (s to wait for relayed mail) KEEP=1 (keep the work dir) EXTRA_LOAD_ARGS=...
+#              SLUICE_SET="--set key=value ..." (extra gateway settings, e.g. to compare a tuning)
 #              WARMUP_TIMEOUT=600 (s to wait for the end of the warm-up)
 # Everything listens on 127.0.0.1; everything started is stopped by PID on exit.
 set -euo pipefail
@@ -31,6 +32,7 @@ SIZE="${SIZE:-5k}"
 PHASES="${PHASES:-ceiling postfix sluice-fsync sluice-os}"
 DRAIN_TIMEOUT="${DRAIN_TIMEOUT:-300}"
 EXTRA_LOAD_ARGS="${EXTRA_LOAD_ARGS:-}"
+SLUICE_SET="${SLUICE_SET:-}"
 # A bound on each load run as well as the count (the generator insists on one, and a stuck server must not hang us).
 LOAD_DURATION="${LOAD_DURATION:-600s}"
 
@@ -330,7 +332,7 @@ phase_sluice() {
   mkdir -p "$dir"
   # Run from its own directory so every relative default path (./data/...) lands in the temp dir.
   (cd "$dir" && exec "$SLUICE" start --set "delivery.relayhost=[127.0.0.1]:$SINK_PORT" --set "smtp.port=$port" \
-      --set "spool.dir=$dir/spool" --set "pop3.enabled=false" --set "spool.durability=$mode") \
+      --set "spool.dir=$dir/spool" --set "pop3.enabled=false" --set "spool.durability=$mode" $SLUICE_SET) \
       > "$dir/gateway.log" 2>&1 &
   pid=$!
   PIDS+=("$pid")

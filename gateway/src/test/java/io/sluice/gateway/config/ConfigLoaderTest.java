@@ -31,8 +31,8 @@ class ConfigLoaderTest {
         assertEquals(1110, c.pop3().port());
         assertEquals(Path.of("./data/spool"), c.spool().dir());
         assertEquals(Durability.FSYNC, c.spool().durability());
-        assertEquals(Duration.ofMillis(1), c.spool().commitWindow());
-        assertEquals(Duration.ofMillis(1), c.spool().toOptions(1).commitWindow());
+        assertEquals(Duration.ZERO, c.spool().commitWindow());
+        assertEquals(Duration.ZERO, c.spool().toOptions(1).commitWindow());
         assertEquals(50L << 20, c.smtp().maxMessageBytes());
         assertEquals(1000, c.smtp().maxRecipients());
         assertNull(c.delivery().relayhost());
@@ -134,7 +134,8 @@ class ConfigLoaderTest {
         ConfigException window = assertThrows(ConfigException.class,
             () -> ConfigLoader.load(null, List.of("spool.commit-window=1s")));
         assertTrue(window.getMessage().startsWith("spool.commit-window"), window.getMessage());
-        assertEquals(Duration.ZERO, ConfigLoader.load(null, List.of("spool.commit-window=0")).spool().commitWindow());
+        assertEquals(Duration.ofMillis(2),
+            ConfigLoader.load(null, List.of("spool.commit-window=2ms")).spool().commitWindow());
     }
 
     @Test

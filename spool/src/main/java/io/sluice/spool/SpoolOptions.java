@@ -30,6 +30,14 @@ public record SpoolOptions(Path dir, Durability durability, long maxMessageBytes
     /** A longer window would only add latency: by then every concurrent commit has long joined. */
     public static final Duration MAX_COMMIT_WINDOW = Duration.ofMillis(100);
 
+    /** The one range rule for {@code commitWindow}; configuration calls it to name its own key in the error. */
+    public static void checkCommitWindow(Duration commitWindow) {
+        if (commitWindow.isNegative() || commitWindow.compareTo(MAX_COMMIT_WINDOW) > 0) {
+            throw new IllegalArgumentException("must be 0 to " + MAX_COMMIT_WINDOW.toMillis() + "ms, not "
+                + commitWindow.toMillis() + "ms");
+        }
+    }
+
     public SpoolOptions(Path dir, Durability durability, long maxMessageBytes, long minFreeBytes,
                         Duration rollInterval) {
         this(dir, durability, maxMessageBytes, minFreeBytes, rollInterval, DEFAULT_COMMIT_WINDOW);
@@ -39,9 +47,7 @@ public record SpoolOptions(Path dir, Durability durability, long maxMessageBytes
         if (dir == null || durability == null || rollInterval == null || commitWindow == null) {
             throw new IllegalArgumentException("dir, durability, rollInterval and commitWindow are required");
         }
-        if (commitWindow.isNegative() || commitWindow.compareTo(MAX_COMMIT_WINDOW) > 0) {
-            throw new IllegalArgumentException("commitWindow must be 0 to " + MAX_COMMIT_WINDOW.toMillis() + " ms");
-        }
+        checkCommitWindow(commitWindow);
         if (maxMessageBytes <= 0 || minFreeBytes < 0) {
             throw new IllegalArgumentException("maxMessageBytes must be > 0 and minFreeBytes >= 0");
         }

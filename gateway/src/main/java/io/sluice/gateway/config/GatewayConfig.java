@@ -135,9 +135,10 @@ public record GatewayConfig(String hostname, SmtpConfig smtp, TlsConfig tls, Pop
             if (rollInterval.compareTo(Duration.ofMinutes(1)) < 0) {
                 throw new ConfigException("spool.roll-interval: at least 1m, not " + rollInterval);
             }
-            if (commitWindow.isNegative() || commitWindow.compareTo(SpoolOptions.MAX_COMMIT_WINDOW) > 0) {
-                throw new ConfigException("spool.commit-window: 0 to " + SpoolOptions.MAX_COMMIT_WINDOW.toMillis()
-                    + "ms, not " + commitWindow.toMillis() + "ms");
+            try {
+                SpoolOptions.checkCommitWindow(commitWindow);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("spool.commit-window: " + e.getMessage());
             }
         }
 

@@ -3,6 +3,7 @@ package io.sluice.gateway.delivery;
 import io.sluice.gateway.config.GatewayConfig.DeliveryConfig;
 import io.sluice.gateway.config.GatewayConfig.LocalConfig;
 import io.sluice.gateway.config.GatewayConfig.TlsConfig;
+import io.sluice.gateway.io.IoDeadlines;
 import io.sluice.spool.MessageId;
 import io.sluice.spool.Recipient;
 import io.sluice.spool.RecipientState;
@@ -64,7 +65,7 @@ public final class DeliveryAgent implements AutoCloseable {
     private final Router router;
     private final RetrySchedule schedule;
     private final ConnectionCache cache;
-    private final IoDeadlines deadlines = new IoDeadlines();
+    private final IoDeadlines deadlines = new IoDeadlines("delivery-io-deadlines");
     private final Attempt attempt;
     private final BounceSender bounces;
     private final RetryTimer timer;

@@ -2,7 +2,6 @@ package io.sluice.gateway.io;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 
 /**
@@ -18,9 +17,11 @@ import java.net.SocketTimeoutException;
  * <p>Raw access for DATA and BDAT: {@link #position()}, {@link #limit()}, {@link #consume(int)} and
  * {@link #fill()} expose the unread bytes as a range of {@link #buffer()}.
  *
- * <p>Timeouts: with {@link #setTimeouts} the reader sets the socket's read timeout before each blocking read to
- * the smaller of the per-read timeout and the time left until an overall deadline, so a client trickling one
- * byte per minute cannot hold a command line (or a DATA phase) open for longer than the deadline.
+ * <p>Timeouts: with {@link #setTimeouts} the reader arms the connection's {@link IoDeadlines.Deadline} before each
+ * blocking read for the smaller of the per-read timeout and the time left until an overall deadline, so a client
+ * trickling one byte per minute cannot hold a command line (or a DATA phase) open for longer than the deadline.
+ * When the deadline's action has cut the read short (the stream ends or the read fails), the reader throws
+ * {@link SocketTimeoutException}, as a socket read timeout would.
  *
  * <p>Used by exactly one thread (the connection's virtual thread). Allocates nothing after construction.
  */
@@ -40,7 +41,7 @@ public final class LineReader {
     private int scanned;
     private int lineStart;
 
-    private Socket socket;
+    private IoDeadlines.Deadline deadline;
     private int readTimeoutMs;
     private long deadlineNs;
 
@@ -63,12 +64,12 @@ public final class LineReader {
     /**
      * Applies timeouts to each later blocking read.
      *
-     * @param socket        whose SO_TIMEOUT is set before each read; null disables timeouts
+     * @param deadline      armed around each read; its action must end a blocked read; null disables timeouts
      * @param readTimeoutMs longest wait for any one read
      * @param deadlineNs    {@link System#nanoTime()} value after which reads time out; 0 for none
      */
-    public void setTimeouts(Socket socket, int readTimeoutMs, long deadlineNs) {
-        this.socket = socket;
+    public void setTimeouts(IoDeadlines.Deadline deadline, int readTimeoutMs, long deadlineNs) {
+        this.deadline = deadline;
         this.readTimeoutMs = readTimeoutMs;
         this.deadlineNs = deadlineNs;
     }
@@ -192,7 +193,25 @@ public final class LineReader {
             lineStart = 0;
             start = 0;
         }
-        applyTimeout();
+        if (deadline == null) {
+            return readIntoBuffer();
+        }
+        armDeadline();
+        int n;
+        try {
+            n = readIntoBuffer();
+        } catch (IOException e) {
+            throw deadline.hasFired() ? timedOut() : e;
+        } finally {
+            deadline.disarm();
+        }
+        if (n < 0 && deadline.hasFired()) {
+            throw timedOut();
+        }
+        return n;
+    }
+
+    private int readIntoBuffer() throws IOException {
         int n = in.read(buf, end, buf.length - end);
         if (n > 0) {
             end += n;
@@ -200,10 +219,11 @@ public final class LineReader {
         return n;
     }
 
-    private void applyTimeout() throws IOException {
-        if (socket == null) {
-            return;
-        }
+    private static SocketTimeoutException timedOut() {
+        return new SocketTimeoutException("read timed out");
+    }
+
+    private void armDeadline() throws SocketTimeoutException {
         int timeoutMs = readTimeoutMs;
         if (deadlineNs != 0) {
             long leftMs = (deadlineNs - System.nanoTime()) / 1_000_000L;
@@ -212,6 +232,6 @@ public final class LineReader {
             }
             timeoutMs = (int) Math.min(timeoutMs, leftMs);
         }
-        socket.setSoTimeout(timeoutMs);
+        deadline.arm(timeoutMs);
     }
 }

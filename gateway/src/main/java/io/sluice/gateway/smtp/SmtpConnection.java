@@ -1,5 +1,6 @@
 package io.sluice.gateway.smtp;
 
+import io.sluice.gateway.io.IoDeadlines;
 import io.sluice.gateway.io.LineReader;
 import io.sluice.gateway.io.ReplyWriter;
 import io.sluice.gateway.smtp.SmtpSession.DataOutcome;
@@ -39,6 +40,8 @@ final class SmtpConnection implements Runnable {
     private final SSLContext sslContext;
     private final boolean implicitTls;
     private final SmtpSession session;
+    /** Ends a read that outlives its timeout by shutting down the input, so the 421 can still be sent. */
+    private final IoDeadlines.Deadline readDeadline;
     private final CommandLine line = new CommandLine();
     private Socket socket;
     private LineReader reader;
@@ -58,6 +61,7 @@ final class SmtpConnection implements Runnable {
         this.sslContext = sslContext;
         this.implicitTls = implicitTls;
         this.session = new SmtpSession(settings, raw.getInetAddress(), implicitTls);
+        this.readDeadline = server.deadlines().register(raw::shutdownInput);
     }
 
     boolean isInData() {
@@ -105,6 +109,7 @@ final class SmtpConnection implements Runnable {
                 (bytes >= 0 ? GatewayCounter.SMTP_DISCONNECTS_IN_DATA : GatewayCounter.SMTP_DISCONNECTS).increment();
                 SessionLog.abnormalEnd(id, session.clientAddress(), lastCommand, reason, bytes);
             }
+            readDeadline.release();
             closeQuietly();
         }
     }
@@ -121,7 +126,7 @@ final class SmtpConnection implements Runnable {
             if (!reader.hasCompleteLine()) {
                 out.flush(); // about to block: send the replies of the batch so far
             }
-            reader.setTimeouts(socket, commandTimeoutMs, System.nanoTime() + lineBudgetNs);
+            reader.setTimeouts(readDeadline, commandTimeoutMs, System.nanoTime() + lineBudgetNs);
             int n = reader.readLine(MAX_COMMAND_OCTETS);
             Reply reply;
             SmtpCommand verb = SmtpCommand.UNKNOWN;
@@ -164,7 +169,7 @@ final class SmtpConnection implements Runnable {
             send(reply);
             beginMessage(BodyForm.DOT_STUFFED);
             inData = true;
-            reader.setTimeouts(socket, dataBlockTimeoutMs(), System.nanoTime() + settings.smtp.dataTotalTimeout().toNanos());
+            reader.setTimeouts(readDeadline, dataBlockTimeoutMs(), System.nanoTime() + settings.smtp.dataTotalTimeout().toNanos());
             DataOutcome outcome = receiver.receiveData();
             inData = false;
             return session.onMessageEnd(outcome);
@@ -211,7 +216,7 @@ final class SmtpConnection implements Runnable {
             beginMessage(BodyForm.RAW);
         }
         inData = true;
-        reader.setTimeouts(socket, dataBlockTimeoutMs(), System.nanoTime() + settings.smtp.dataTotalTimeout().toNanos());
+        reader.setTimeouts(readDeadline, dataBlockTimeoutMs(), System.nanoTime() + settings.smtp.dataTotalTimeout().toNanos());
         DataOutcome outcome = receiver.readChunk(size, session.isLastChunk());
         inData = false;
         return session.isLastChunk() ? session.onMessageEnd(outcome) : session.onChunkEnd(outcome);
@@ -233,6 +238,7 @@ final class SmtpConnection implements Runnable {
         tls.setSoTimeout((int) Math.min(Integer.MAX_VALUE, settings.smtp.commandTimeout().toMillis()));
         try {
             tls.startHandshake();
+            tls.setSoTimeout(0); // from here on reads are bounded by readDeadline, untimed on the socket
         } catch (IOException e) {
             GatewayCounter.SMTP_TLS_FAILURES.increment();
             SessionLog.abnormalEnd(id, session.clientAddress(), lastCommand,

@@ -1,6 +1,7 @@
 package io.sluice.gateway.smtp;
 
 import io.sluice.gateway.config.GatewayConfig;
+import io.sluice.gateway.io.IoDeadlines;
 import io.sluice.gateway.local.LocalDirectory;
 import io.sluice.gateway.smtp.policy.ClientCheck;
 import io.sluice.gateway.smtp.policy.Verdict;
@@ -52,6 +53,8 @@ public final class SmtpServer implements AutoCloseable {
     private final ClientCheck clientCheck;
     private final Semaphore permits;
     private final Set<SmtpConnection> connections = ConcurrentHashMap.newKeySet();
+    /** Read timeouts of every session (one sweeper thread; see IoDeadlines for why not SO_TIMEOUT). */
+    private final IoDeadlines deadlines = new IoDeadlines("smtp-io-deadlines");
     private volatile boolean closing;
     private SSLContext sslContext;
     private ServerSocketChannel plain;
@@ -107,6 +110,10 @@ public final class SmtpServer implements AutoCloseable {
         return closing;
     }
 
+    IoDeadlines deadlines() {
+        return deadlines;
+    }
+
     /** Connections currently open (for tests and status). */
     public int connectionCount() {
         return connections.size();
@@ -150,6 +157,7 @@ public final class SmtpServer implements AutoCloseable {
         interrupt(tlsAcceptor);
         joinQuietly(plainAcceptor);
         joinQuietly(tlsAcceptor);
+        deadlines.close();
     }
 
     private ServerSocketChannel bind(int port) throws IOException {

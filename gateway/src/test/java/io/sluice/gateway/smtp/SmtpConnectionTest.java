@@ -214,6 +214,37 @@ class SmtpConnectionTest {
     }
 
     @Test
+    void shouldEndASilentSessionAfterStarttls() throws Exception {
+        Path ks = TestKeystore.get();
+        start(o -> {
+            o.keystore = ks.toString();
+            o.keystorePassword = TestKeystore.PASSWORD;
+            o.commandTimeout = Duration.ofMillis(300);
+        });
+        try (ScriptedClient c = ScriptedClient.connect(smtp.port())) {
+            c.send("EHLO client.test").readReply();
+            c.send("STARTTLS").expect("220 2.0.0");
+            SSLSocket tls = (SSLSocket) TestKeystore.trustingClientFactory().createSocket(c.socket, "mx.test", smtp.port(), true);
+            tls.setSoTimeout(20_000);
+            tls.startHandshake();
+            long t0 = System.nanoTime();
+            // Silent after the handshake: the command timeout must still end the session (the TLS socket reads
+            // untimed, bounded only by the session's deadline).
+            byte[] buf = new byte[256];
+            try {
+                while (tls.getInputStream().read(buf) >= 0) {
+                    // a 421 may or may not make it through TLS; the connection must end either way
+                }
+            } catch (IOException closed) {
+                // ended by the server
+            }
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms < 10_000, "ended after " + ms + " ms");
+        }
+        await(() -> smtp.server.connectionCount() == 0, "the session to end");
+    }
+
+    @Test
     void shouldSpeakImplicitTls() throws Exception {
         Path ks = TestKeystore.get();
         start(o -> {

@@ -1,4 +1,4 @@
-package io.sluice.gateway.delivery;
+package io.sluice.gateway.io;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -16,7 +16,7 @@ class IoDeadlinesTest {
 
     @Test
     void shouldCloseTargetWhenDeadlinePasses() throws Exception {
-        try (IoDeadlines deadlines = new IoDeadlines()) {
+        try (IoDeadlines deadlines = new IoDeadlines("test-deadlines")) {
             CountDownLatch closed = new CountDownLatch(1);
             IoDeadlines.Deadline d = deadlines.register(closed::countDown);
             d.arm(10);
@@ -27,7 +27,7 @@ class IoDeadlinesTest {
 
     @Test
     void shouldNeverFireDisarmedOrReleasedDeadlines() throws Exception {
-        try (IoDeadlines deadlines = new IoDeadlines()) {
+        try (IoDeadlines deadlines = new IoDeadlines("test-deadlines")) {
             AtomicInteger closes = new AtomicInteger();
             IoDeadlines.Deadline disarmed = deadlines.register(closes::incrementAndGet);
             IoDeadlines.Deadline rearmed = deadlines.register(closes::incrementAndGet);

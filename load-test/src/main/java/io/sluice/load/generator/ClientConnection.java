@@ -1,5 +1,7 @@
 package io.sluice.load.generator;
 
+import io.sluice.load.net.ReadDeadlines;
+
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +21,8 @@ import javax.net.ssl.SSLSocket;
 final class ClientConnection implements AutoCloseable {
 
     private final Socket socket;
+    private final ReadDeadlines.Deadline readDeadline;
+    private final int timeoutMs;
     private InputStream input;
     private OutputStream output;
 
@@ -32,12 +36,14 @@ final class ClientConnection implements AutoCloseable {
     private boolean offersStarttls;
     private boolean offersSize;
 
-    private ClientConnection(Socket socket, int outBytes, int inBytes) throws IOException {
+    private ClientConnection(Socket socket, int timeoutMs, int outBytes, int inBytes) throws IOException {
         this.socket = socket;
+        this.timeoutMs = timeoutMs;
         this.input = socket.getInputStream();
         this.output = socket.getOutputStream();
         this.out = new byte[outBytes];
         this.in = new byte[inBytes];
+        this.readDeadline = ReadDeadlines.register(socket); // last: nothing after it can throw and leak it
     }
 
     /**
@@ -49,11 +55,16 @@ final class ClientConnection implements AutoCloseable {
     static ClientConnection open(InetSocketAddress target, int timeoutMs, String ehloName, SSLContext tls,
                                  boolean small) throws IOException {
         Socket s = new Socket();
+        ClientConnection c;
         try {
             s.setTcpNoDelay(true);
             s.connect(target, timeoutMs);
-            s.setSoTimeout(timeoutMs);
-            ClientConnection c = new ClientConnection(s, small ? 512 : 64 * 1024, small ? 1024 : 8 * 1024);
+            c = new ClientConnection(s, timeoutMs, small ? 512 : 64 * 1024, small ? 1024 : 8 * 1024);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        try {
             expect(c.readReply(), 2);
             c.ehlo(ehloName);
             if (tls != null) {
@@ -67,7 +78,7 @@ final class ClientConnection implements AutoCloseable {
             }
             return c;
         } catch (IOException | RuntimeException e) {
-            s.close();
+            c.close();
             throw e;
         }
     }
@@ -94,7 +105,15 @@ final class ClientConnection implements AutoCloseable {
         SSLSocket ssl = (SSLSocket) tls.getSocketFactory()
                 .createSocket(socket, target.getHostString(), target.getPort(), true);
         ssl.setUseClientMode(true);
-        ssl.startHandshake();
+        readDeadline.arm(timeoutMs);
+        try {
+            ssl.startHandshake();
+        } catch (IOException e) {
+            readDeadline.check();
+            throw e;
+        } finally {
+            readDeadline.disarm();
+        }
         input = ssl.getInputStream();
         output = ssl.getOutputStream();
     }
@@ -229,12 +248,30 @@ final class ClientConnection implements AutoCloseable {
                 end = 0;
                 throw new SmtpReplyException(0, "reply line too long");
             }
-            int n = input.read(in, end, in.length - end);
+            int n = read();
             if (n < 0) {
                 throw new EOFException("server closed the connection");
             }
             end += n;
         }
+    }
+
+    /** One blocking read under the per-reply timeout. */
+    private int read() throws IOException {
+        readDeadline.arm(timeoutMs);
+        int n;
+        try {
+            n = input.read(in, end, in.length - end);
+        } catch (IOException e) {
+            readDeadline.check();
+            throw e;
+        } finally {
+            readDeadline.disarm();
+        }
+        if (n < 0) {
+            readDeadline.check();
+        }
+        return n;
     }
 
     private int threeDigits(int at) {
@@ -265,6 +302,7 @@ final class ClientConnection implements AutoCloseable {
 
     @Override
     public void close() {
+        readDeadline.release();
         try {
             socket.close();
         } catch (IOException e) {

@@ -7,6 +7,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.sluice.load.net.ReadDeadlines;
 import io.sluice.load.report.WallClock;
 
 /**
@@ -66,6 +67,8 @@ final class SinkConnection implements Runnable {
     private static final byte[] WARMUP_TS_HEADER = ascii("x-sluice-load-wu:");
 
     private final Socket socket;
+    private final int idleTimeoutMs;
+    private ReadDeadlines.Deadline readDeadline;
     private final SinkStats stats;
     private final double rejectFraction;
     private final byte[] rejectReply;
@@ -81,8 +84,9 @@ final class SinkConnection implements Runnable {
     private boolean hasMail;
     private int acceptedRcpts;
 
-    SinkConnection(Socket socket, SinkStats stats, double rejectFraction, int rejectCode) {
+    SinkConnection(Socket socket, SinkStats stats, double rejectFraction, int rejectCode, int idleTimeoutMs) {
         this.socket = socket;
+        this.idleTimeoutMs = idleTimeoutMs;
         this.stats = stats;
         this.rejectFraction = rejectFraction;
         this.rejectReply = rejectCode == 550 ? RCPT_REJECT_550 : RCPT_TEMPFAIL_450;
@@ -92,6 +96,8 @@ final class SinkConnection implements Runnable {
     public void run() {
         stats.connections.increment();
         stats.openConnections.incrementAndGet();
+        ReadDeadlines.Deadline deadline = ReadDeadlines.register(socket);
+        readDeadline = deadline;
         try (socket) {
             socket.setTcpNoDelay(true);
             input = socket.getInputStream();
@@ -104,6 +110,7 @@ final class SinkConnection implements Runnable {
         } catch (IOException e) {
             // Expected: the client hung up, reset, or idled out. Counted by the generator, not logged here.
         } finally {
+            deadline.release();
             stats.openConnections.decrementAndGet();
         }
     }
@@ -274,7 +281,13 @@ final class SinkConnection implements Runnable {
             end -= pos;
             pos = 0;
         }
-        int n = input.read(in, end, in.length - end);
+        readDeadline.arm(idleTimeoutMs); // a silent client is closed (a timeout ends its read with an exception)
+        int n;
+        try {
+            n = input.read(in, end, in.length - end);
+        } finally {
+            readDeadline.disarm();
+        }
         if (n < 0) {
             return false;
         }

@@ -92,13 +92,8 @@ public final class SinkServer implements AutoCloseable {
                 }
                 continue;
             }
-            try {
-                s.setSoTimeout(idleTimeoutMs);
-            } catch (IOException e) {
-                closeQuietly(s);
-                continue;
-            }
-            Thread.ofVirtual().name("sink-conn").start(new SinkConnection(s, stats, rejectFraction, rejectCode));
+            Thread.ofVirtual().name("sink-conn").start(new SinkConnection(s, stats, rejectFraction, rejectCode,
+                idleTimeoutMs));
         }
     }
 

@@ -110,6 +110,37 @@ class GeneratorAgainstSinkTest {
     }
 
     @Test
+    void shouldTimeOutASilentServerAndStillEnd() throws Exception {
+        // Greets, then never answers EHLO: every message must fail on the per-reply timeout, not hang.
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        java.net.Socket s = server.accept();
+                        accepted.add(s);
+                        s.getOutputStream().write("220 silent.test ESMTP\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    }
+                } catch (java.io.IOException closed) {
+                    // test over
+                }
+            });
+            long t0 = System.nanoTime();
+            GeneratorOptions o = GeneratorOptions.parse(new String[] {"--target", "127.0.0.1:" + server.getLocalPort(),
+                "--progress", "off", "--timeout", "500ms", "--sessions", "1", "--count", "2"}, 0);
+            LoadGenerator.Result r = new LoadGenerator(o, null).run();
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(0, r.ok());
+            assertEquals(2, r.failed());
+            assertTrue(ms < 15_000, "ended after " + ms + " ms");
+            for (java.net.Socket s : accepted) {
+                s.close();
+            }
+            acceptor.interrupt();
+        }
+    }
+
+    @Test
     void shouldHoldIdleSessionsForTheDuration() throws Exception {
         try (LatencyLog log = new LatencyLog(null); SinkServer sink = sink(log, 0, 450)) {
             LoadGenerator.Result r = runAgainst(sink.port(), "--hold", "200", "--duration", "2s",

@@ -8,8 +8,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Bounds blocking socket calls without the socket's own timeout (RFC 5321 4.5.3.2 timeouts, for the relay's
- * outbound connections and for SMTP sessions). Each connection holds one {@link Deadline}: arming it is one
+ * Bounds blocking socket calls without the socket's own timeout: the relay's outbound connections (RFC 5321
+ * 4.5.3.2 timeouts), SMTP sessions and POP3 sessions. Each connection holds one {@link Deadline}: arming it is one
  * volatile write, and one sweeper thread runs the connection's action (close the socket, or shut down its input)
  * once a deadline has passed, which makes the blocked call fail or see the end of the stream; the connection then
  * reports a timeout ({@link Deadline#hasFired}). Resolution is {@link #SWEEP_MS}, ample for timeouts of seconds to

@@ -1,5 +1,6 @@
 package io.sluice.gateway.pop3;
 
+import io.sluice.gateway.io.IoDeadlines;
 import io.sluice.gateway.local.LocalMail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,25 +32,31 @@ final class Pop3Connection implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Pop3Connection.class);
 
     private final String id;
+    private final Socket raw;
     private Socket socket;
     private final boolean isImplicitTls;
     private final Pop3Tls tls;
     private final Duration loginFailureDelay;
     private final Pop3Session session;
+    /** The idle timeout: ends a blocked read (or handshake) by shutting down the input; see IoDeadlines. */
+    private final IoDeadlines.Deadline readDeadline;
+    private final int timeoutMs;
     private final MessageStreamer streamer = new MessageStreamer();
     private String lastVerb = "CONNECT";
 
     Pop3Connection(String id, Socket socket, boolean isImplicitTls, Pop3Tls tls, LocalMail local,
-                   Set<String> lockedMailboxes, boolean plaintextOnLoopback, Duration timeout, Duration loginFailureDelay)
-        throws IOException {
+                   Set<String> lockedMailboxes, boolean plaintextOnLoopback, Duration timeout, Duration loginFailureDelay,
+                   IoDeadlines deadlines) {
         this.id = id;
         this.socket = socket;
         this.isImplicitTls = isImplicitTls;
         this.tls = tls;
         this.loginFailureDelay = loginFailureDelay;
-        socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())));
+        this.raw = socket;
+        this.timeoutMs = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
         boolean inClearAllowed = plaintextOnLoopback && socket.getInetAddress().isLoopbackAddress();
         this.session = new Pop3Session(local, lockedMailboxes, isImplicitTls, tls != null, inClearAllowed);
+        this.readDeadline = deadlines.register(socket::shutdownInput);
     }
 
     @Override
@@ -58,14 +65,14 @@ final class Pop3Connection implements Runnable {
         OutputStream out = null;
         try {
             if (isImplicitTls) {
-                socket = tls.wrap(socket);
+                socket = handshake();
             }
             Pop3LineReader reader = new Pop3LineReader(socket.getInputStream());
             out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
             out.write(Pop3Replies.GREETING.wire());
             out.flush();
             while (true) {
-                int n = reader.readLine();
+                int n = readLine(reader);
                 if (n == Pop3LineReader.EOF) {
                     outcome = "lost connection";
                     break;
@@ -92,7 +99,7 @@ final class Pop3Connection implements Runnable {
                     break;
                 }
                 if (reply.startsTls()) {
-                    socket = tls.wrap(socket);
+                    socket = handshake();
                     reader.switchTo(socket.getInputStream());
                     out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
                     session.onTlsStarted();
@@ -113,6 +120,7 @@ final class Pop3Connection implements Runnable {
             LOG.error("{} pop3 internal error after {}", id, lastVerb, e);
             tryWrite(out, Pop3Replies.INTERNAL_ERROR);
         } finally {
+            readDeadline.release();
             session.close();
             try {
                 socket.close();
@@ -123,6 +131,35 @@ final class Pop3Connection implements Runnable {
         if (outcome != null && session.user() != null && LOG.isInfoEnabled()) {
             LOG.info("{} pop3 {} user {} ended without QUIT after {}: {} (deletions not applied)", id,
                 socket.getInetAddress().getHostAddress(), session.user(), lastVerb, outcome);
+        }
+    }
+
+    /** One command line within the idle timeout; a read cut short by the deadline is a timeout. */
+    private int readLine(Pop3LineReader reader) throws IOException {
+        readDeadline.arm(timeoutMs);
+        int n;
+        try {
+            n = reader.readLine();
+        } catch (IOException e) {
+            throw readDeadline.hasFired() ? new SocketTimeoutException("idle") : e;
+        } finally {
+            readDeadline.disarm();
+        }
+        if (n == Pop3LineReader.EOF && readDeadline.hasFired()) {
+            throw new SocketTimeoutException("idle");
+        }
+        return n;
+    }
+
+    /** The TLS handshake (implicit or after STLS) within the same timeout. */
+    private Socket handshake() throws IOException {
+        readDeadline.arm(timeoutMs);
+        try {
+            return tls.wrap(raw);
+        } catch (IOException e) {
+            throw readDeadline.hasFired() ? new SocketTimeoutException("TLS handshake") : e;
+        } finally {
+            readDeadline.disarm();
         }
     }
 

@@ -2,6 +2,7 @@ package io.sluice.gateway.pop3;
 
 import io.sluice.gateway.config.GatewayConfig.Pop3Config;
 import io.sluice.gateway.config.GatewayConfig.TlsConfig;
+import io.sluice.gateway.io.IoDeadlines;
 import io.sluice.gateway.local.LocalMail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,8 @@ public final class Pop3Server implements AutoCloseable {
     private final Set<String> lockedMailboxes = ConcurrentHashMap.newKeySet();
     private final Semaphore permits = new Semaphore(MAX_CONNECTIONS);
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    /** Idle timeouts of every session (one sweeper thread; see IoDeadlines for why not SO_TIMEOUT). */
+    private final IoDeadlines deadlines = new IoDeadlines("pop3-io-deadlines");
     private final AtomicLong sessionIds = new AtomicLong();
     private ServerSocket plain;
     private ServerSocket implicitTls;
@@ -84,6 +87,7 @@ public final class Pop3Server implements AutoCloseable {
         for (Socket s : open) {
             closeQuietly(s);
         }
+        deadlines.close();
     }
 
     private static ServerSocket bind(InetAddress address, int port) throws IOException {
@@ -113,9 +117,7 @@ public final class Pop3Server implements AutoCloseable {
             Thread.ofVirtual().name(id).start(() -> {
                 try {
                     new Pop3Connection(id, socket, isImplicitTls, tls, local, lockedMailboxes,
-                        config.plaintextOnLoopback(), config.timeout(), config.loginFailureDelay()).run();
-                } catch (IOException e) {
-                    closeQuietly(socket);
+                        config.plaintextOnLoopback(), config.timeout(), config.loginFailureDelay(), deadlines).run();
                 } finally {
                     open.remove(socket);
                     permits.release();

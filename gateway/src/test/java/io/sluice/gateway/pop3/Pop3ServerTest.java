@@ -52,6 +52,28 @@ class Pop3ServerTest {
     }
 
     @Test
+    void shouldCloseAnIdleSessionWithoutApplyingDeletions() throws Exception {
+        try (Pop3Fixture f = new Pop3Fixture(root, Duration.ZERO, true, null, 0, Duration.ofMillis(300));
+             Pop3TestClient c = new Pop3TestClient(f.port())) {
+            f.deliver("fred", MSG1);
+            c.readLine();
+            ok(c.login("fred", "secret"));
+            ok(c.send("DELE 1"));
+            long t0 = System.nanoTime();
+            err(c.readLine(), "idle timeout");
+            assertTrue(c.isClosedByServer());
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms < 10_000, "closed after " + ms + " ms");
+        }
+        try (Pop3Fixture f = new Pop3Fixture(root, Duration.ZERO, true, null, 0, Duration.ofSeconds(60));
+             Pop3TestClient c = new Pop3TestClient(f.port())) {
+            c.readLine();
+            ok(c.login("fred", "secret"));
+            assertTrue(c.send("STAT").startsWith("+OK 1 "), "the timed-out session deleted nothing");
+        }
+    }
+
+    @Test
     void shouldListAndRetrieveWithByteStuffingAndOctetSizes() throws Exception {
         try (Pop3Fixture f = Pop3Fixture.plain(root); Pop3TestClient c = new Pop3TestClient(f.port())) {
             f.deliver("fred", MSG1);

@@ -73,6 +73,26 @@ class Pop3TlsTest {
     }
 
     @Test
+    void shouldEndASessionSilentAfterStls() throws Exception {
+        // 2 s: long enough for a cold TLS handshake on a busy machine, which the same timeout bounds
+        try (Pop3Fixture f = new Pop3Fixture(root, Duration.ZERO, false, keystore, 0, Duration.ofSeconds(2));
+             Pop3TestClient c = new Pop3TestClient(f.port())) {
+            c.readLine();
+            ok(c.send("STLS"));
+            c.startTls();
+            long t0 = System.nanoTime();
+            // Silent over TLS: the idle timeout must still end the session (a -ERR may or may not get through).
+            String line = c.readLine();
+            while (line != null && !line.startsWith("-ERR")) {
+                line = c.readLine();
+            }
+            assertTrue(c.isClosedByServer());
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms < 10_000, "ended after " + ms + " ms");
+        }
+    }
+
+    @Test
     void shouldServeImplicitTlsPort() throws Exception {
         int tlsPort = Pop3Fixture.freePort();
         try (Pop3Fixture f = strict(tlsPort)) {

@@ -219,7 +219,7 @@ class SmtpConnectionTest {
         start(o -> {
             o.keystore = ks.toString();
             o.keystorePassword = TestKeystore.PASSWORD;
-            o.commandTimeout = Duration.ofMillis(300);
+            o.commandTimeout = Duration.ofSeconds(2); // also bounds each handshake read: room for a cold TLS start
         });
         try (ScriptedClient c = ScriptedClient.connect(smtp.port())) {
             c.send("EHLO client.test").readReply();

@@ -19,7 +19,10 @@ final class TestKeystore {
 
     static synchronized Path get() throws IOException, InterruptedException {
         if (cached == null) {
-            cached = TestTls.selfSignedKeystore(Files.createTempDirectory("sluice-tls"), "mx.test");
+            Path dir = Files.createTempDirectory("sluice-tls");
+            dir.toFile().deleteOnExit(); // registered first, deleted last: after the keystore in it
+            cached = TestTls.selfSignedKeystore(dir, "mx.test");
+            cached.toFile().deleteOnExit();
         }
         return cached;
     }

@@ -427,12 +427,7 @@ final class RemoteSmtpClient implements AutoCloseable {
 
     /** What a failed blocking call means: a timeout when this connection's deadline closed the socket. */
     private IOException timeoutOr(IOException e) {
-        if (!deadline.hasFired()) {
-            return e;
-        }
-        SocketTimeoutException t = new SocketTimeoutException("timed out while " + phase);
-        t.initCause(e);
-        return t;
+        return deadline.timeoutOr(e, "timed out while " + phase);
     }
 
     private void writeRaw(byte[] bytes) throws IOException {

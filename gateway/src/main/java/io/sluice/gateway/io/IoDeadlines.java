@@ -2,6 +2,7 @@ package io.sluice.gateway.io;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -96,6 +97,23 @@ public final class IoDeadlines implements AutoCloseable {
         /** True once the deadline passed and the target was closed: the failure that followed is a timeout. */
         public boolean hasFired() {
             return hasFired;
+        }
+
+        /** What a failed blocking call means: {@code e} itself, or a timeout caused by it when this deadline fired. */
+        public IOException timeoutOr(IOException e, String message) {
+            if (!hasFired) {
+                return e;
+            }
+            SocketTimeoutException t = new SocketTimeoutException(message);
+            t.initCause(e);
+            return t;
+        }
+
+        /** After a read saw the end of the stream: a timeout if it was this deadline's action that ended it. */
+        public void throwIfFired(String message) throws SocketTimeoutException {
+            if (hasFired) {
+                throw new SocketTimeoutException(message);
+            }
         }
 
         public void release() {

@@ -41,6 +41,8 @@ public final class LineReader {
     private int scanned;
     private int lineStart;
 
+    private static final String READ_TIMED_OUT = "read timed out";
+
     private IoDeadlines.Deadline deadline;
     private int readTimeoutMs;
     private long deadlineNs;
@@ -201,12 +203,12 @@ public final class LineReader {
         try {
             n = readIntoBuffer();
         } catch (IOException e) {
-            throw deadline.hasFired() ? timedOut() : e;
+            throw deadline.timeoutOr(e, READ_TIMED_OUT);
         } finally {
             deadline.disarm();
         }
-        if (n < 0 && deadline.hasFired()) {
-            throw timedOut();
+        if (n < 0) {
+            deadline.throwIfFired(READ_TIMED_OUT);
         }
         return n;
     }
@@ -217,10 +219,6 @@ public final class LineReader {
             end += n;
         }
         return n;
-    }
-
-    private static SocketTimeoutException timedOut() {
-        return new SocketTimeoutException("read timed out");
     }
 
     private void armDeadline() throws SocketTimeoutException {

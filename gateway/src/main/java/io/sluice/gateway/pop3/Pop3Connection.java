@@ -141,12 +141,12 @@ final class Pop3Connection implements Runnable {
         try {
             n = reader.readLine();
         } catch (IOException e) {
-            throw readDeadline.hasFired() ? new SocketTimeoutException("idle") : e;
+            throw readDeadline.timeoutOr(e, "idle");
         } finally {
             readDeadline.disarm();
         }
-        if (n == Pop3LineReader.EOF && readDeadline.hasFired()) {
-            throw new SocketTimeoutException("idle");
+        if (n == Pop3LineReader.EOF) {
+            readDeadline.throwIfFired("idle");
         }
         return n;
     }
@@ -157,7 +157,7 @@ final class Pop3Connection implements Runnable {
         try {
             return tls.wrap(raw);
         } catch (IOException e) {
-            throw readDeadline.hasFired() ? new SocketTimeoutException("TLS handshake") : e;
+            throw readDeadline.timeoutOr(e, "TLS handshake");
         } finally {
             readDeadline.disarm();
         }

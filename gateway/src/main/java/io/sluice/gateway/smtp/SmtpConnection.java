@@ -235,15 +235,16 @@ final class SmtpConnection implements Runnable {
         SSLSocket tls = (SSLSocket) sslContext.getSocketFactory().createSocket(
             raw, raw.getInetAddress().getHostAddress(), raw.getPort(), true);
         tls.setUseClientMode(false);
-        tls.setSoTimeout((int) Math.min(Integer.MAX_VALUE, settings.smtp.commandTimeout().toMillis()));
+        readDeadline.arm(settings.smtp.commandTimeout().toMillis());
         try {
             tls.startHandshake();
-            tls.setSoTimeout(0); // from here on reads are bounded by readDeadline, untimed on the socket
         } catch (IOException e) {
             GatewayCounter.SMTP_TLS_FAILURES.increment();
             SessionLog.abnormalEnd(id, session.clientAddress(), lastCommand,
                 "TLS handshake failed" + (discardedPlaintext > 0 ? " (plaintext injected after STARTTLS)" : ""), -1);
             return null;
+        } finally {
+            readDeadline.disarm();
         }
         GatewayCounter.SMTP_TLS_HANDSHAKES.increment();
         return tls;

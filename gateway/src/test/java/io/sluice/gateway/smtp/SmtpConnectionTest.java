@@ -34,6 +34,17 @@ class SmtpConnectionTest {
         return smtp;
     }
 
+    /** {@link #start} with the test keystore configured, then {@code tweak}. */
+    private SmtpTestServer startWithTls(Consumer<SmtpTestServer.Options> tweak)
+        throws IOException, InterruptedException {
+        Path ks = TestKeystore.get();
+        return start(o -> {
+            o.keystore = ks.toString();
+            o.keystorePassword = TestKeystore.PASSWORD;
+            tweak.accept(o);
+        });
+    }
+
     @AfterEach
     void stop() {
         if (smtp != null) {
@@ -188,11 +199,7 @@ class SmtpConnectionTest {
 
     @Test
     void shouldDiscardPlaintextPipelinedAfterStarttls() throws Exception {
-        Path ks = TestKeystore.get();
-        start(o -> {
-            o.keystore = ks.toString();
-            o.keystorePassword = TestKeystore.PASSWORD;
-        });
+        startWithTls(o -> { });
         try (ScriptedClient c = ScriptedClient.connect(smtp.port())) {
             String ehlo = String.join("\n", c.send("EHLO client.test").readReply());
             assertTrue(ehlo.contains("STARTTLS") && !ehlo.contains("AUTH"), ehlo);
@@ -214,13 +221,30 @@ class SmtpConnectionTest {
     }
 
     @Test
+    void shouldEndASessionThatNeverStartsTheTlsHandshake() throws Exception {
+        startWithTls(o -> o.commandTimeout = Duration.ofMillis(300));
+        try (ScriptedClient c = ScriptedClient.connect(smtp.port())) {
+            c.send("EHLO client.test").readReply();
+            c.send("STARTTLS").expect("220 2.0.0");
+            long t0 = System.nanoTime();
+            // The server gives up on the handshake that never comes: perhaps a TLS alert, then the end of the stream.
+            byte[] buf = new byte[256];
+            try {
+                while (c.socket.getInputStream().read(buf) >= 0) {
+                    // an alert is fine; the connection must end
+                }
+            } catch (IOException closed) {
+                // ended by the server
+            }
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms < 10_000, "ended after " + ms + " ms");
+        }
+        await(() -> smtp.server.connectionCount() == 0, "the session to end");
+    }
+
+    @Test
     void shouldEndASilentSessionAfterStarttls() throws Exception {
-        Path ks = TestKeystore.get();
-        start(o -> {
-            o.keystore = ks.toString();
-            o.keystorePassword = TestKeystore.PASSWORD;
-            o.commandTimeout = Duration.ofSeconds(2); // also bounds each handshake read: room for a cold TLS start
-        });
+        startWithTls(o -> o.commandTimeout = Duration.ofSeconds(2)); // also bounds the handshake: room for a cold start
         try (ScriptedClient c = ScriptedClient.connect(smtp.port())) {
             c.send("EHLO client.test").readReply();
             c.send("STARTTLS").expect("220 2.0.0");
@@ -229,7 +253,7 @@ class SmtpConnectionTest {
             tls.startHandshake();
             long t0 = System.nanoTime();
             // Silent after the handshake: the command timeout must still end the session (the TLS socket reads
-            // untimed, bounded only by the session's deadline).
+            // are bounded only by the session's deadline).
             byte[] buf = new byte[256];
             try {
                 while (tls.getInputStream().read(buf) >= 0) {
@@ -246,11 +270,7 @@ class SmtpConnectionTest {
 
     @Test
     void shouldSpeakImplicitTls() throws Exception {
-        Path ks = TestKeystore.get();
-        start(o -> {
-            o.keystore = ks.toString();
-            o.keystorePassword = TestKeystore.PASSWORD;
-        });
+        startWithTls(o -> { });
         smtp.server.startImplicitTlsOnAnyPort();
         try (Socket s = TestKeystore.trustingClientFactory().createSocket("127.0.0.1", smtp.server.tlsPort())) {
             s.setSoTimeout(20_000);

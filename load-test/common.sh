@@ -42,9 +42,17 @@ raise_fd_limit() {
   fi
 }
 
+# The launcher rebuilds first when the sources changed (20-60 s), longer than start_sink waits for the port.
+ensure_built() {
+  [ -n "${SLUICE_BUILT:-}" ] && return 0
+  "$SLUICE" load --help > /dev/null || die "./sluice load does not run"
+  SLUICE_BUILT=1
+}
+
 # Starts a sink; sets SINK_PID and SINK_PORT. Extra sink options as arguments.
 start_sink() {
   local out="$WORK/sink.out" i
+  ensure_built
   "$SLUICE" sink --listen 127.0.0.1:0 "$@" > "$out" 2> "$WORK/sink.err" &
   SINK_PID=$!
   PIDS+=("$SINK_PID")
@@ -61,6 +69,7 @@ start_sink() {
 # Extra --set options as arguments. Honours SLUICE_JAVA_OPTS (e.g. -Xmx512m).
 start_gateway() {
   local dir="$WORK/gateway"
+  ensure_built
   mkdir -p "$dir"
   GW_PORT=$(free_port)
   (cd "$dir" && exec "$SLUICE" start --set "smtp.port=$GW_PORT" --set "spool.dir=$dir/spool" \

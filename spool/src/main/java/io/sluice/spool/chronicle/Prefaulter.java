@@ -11,21 +11,21 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Reads the active queue file ahead of the writer, so that the kernel fills the file's holes in the page cache
- * on this thread instead of in the writer's page faults.
+ * Fills the active queue file into the page cache ahead of the writer, so that the kernel zeroes the file's
+ * holes on this thread instead of in the writer's page faults.
  *
  * <p>Why: Chronicle grows a queue file sparsely and the writer touches each new page through its mapping. A fault
  * on a hole makes the kernel read ahead a whole window ({@code read_ahead_kb}, 8 MB on this kind of machine) and
  * zero every page of it, in the faulting thread. Measured on the writer: 30-40 ms on the CPU in {@code memset}
  * every 8 MB (every 1.5 s at 1,000 msgs/s), during which every commit waited: it was the whole 30-40 ms p99 of the
- * accept latency. A positional read of the same range costs the same zeroing, here, off the commit path; the
- * writer's later fault then only maps a page that is already cached.
+ * accept latency. Filling the same range here costs the same zeroing, off the commit path; the writer's later
+ * fault then only maps a page that is already cached.
  *
- * <p>It reads forward in 1 MB pieces on purpose: the kernel's readahead then fills the cache with large folios
- * (2 MB), which the writer maps with one fault each and forces in few pieces. Reading 64 KB blocks backwards (so
- * that no call zeroes a whole readahead window) gave small pages and doubled the accept p50 at 1,000 msgs/s.
+ * <p>It fills with {@link SmallPageFiller} (base pages, so a force writes only what changed) in 1 MB pieces. Where
+ * that is not available it reads the pieces instead, which fills the cache with large folios (and multiplies
+ * what each force writes; see {@link SmallPageFiller}), and says so once in the log.
  *
- * <p>Only ever reads, so it cannot disturb what the writer wrote; a read behind the writer or past the end of the
+ * <p>Never writes, so it cannot disturb what the writer wrote; a fill behind the writer or past the end of the
  * file does nothing. It stays at most {@link #AHEAD_BYTES} ahead (page cache, not heap). Best effort: any failure
  * is logged once and the writer simply takes the faults itself again.
  */
@@ -37,12 +37,12 @@ final class Prefaulter implements Runnable {
     private static final long PERIOD_NS = 5_000_000L;
 
     private final Thread thread = new Thread(this, "sluice-spool-prefault");
-    private final ByteBuffer buffer = ByteBuffer.allocateDirect(READ_BYTES);
+    private ByteBuffer buffer; // only when reading ahead instead of filling
     // Written by the writer after each batch; read here. A torn pair across a roll only costs one useless read.
     private volatile File file;
     private volatile long position;
     private volatile boolean stopRequested;
-    private volatile long bytesRead;
+    private volatile long bytesFilled;
 
     Prefaulter() {
         thread.setDaemon(true);
@@ -61,9 +61,9 @@ final class Prefaulter implements Runnable {
         position = offset;
     }
 
-    /** Bytes read ahead so far (for tests and the operator's curiosity). */
-    long bytesRead() {
-        return bytesRead;
+    /** Bytes filled or read ahead so far (for tests and the operator's curiosity). */
+    long bytesFilled() {
+        return bytesFilled;
     }
 
     void stop() {
@@ -80,18 +80,42 @@ final class Prefaulter implements Runnable {
     public void run() {
         File open = null;
         FileChannel channel = null;
+        SmallPageFiller filler = null;
+        boolean canFill = true;
         long cursor = 0;
         try {
             while (!stopRequested) {
                 File target = file;
                 if (target != null && target != open) {
                     close(channel);
+                    if (filler != null) {
+                        filler.close();
+                        filler = null;
+                    }
                     channel = FileChannel.open(target.toPath(), StandardOpenOption.READ);
+                    if (canFill) {
+                        filler = openFiller(target);
+                        canFill = filler != null;
+                    }
                     open = target;
                     cursor = 0;
                 }
                 if (channel != null) {
-                    cursor = readAhead(channel, Math.max(cursor, position));
+                    long from = Math.max(cursor, position);
+                    long limit = Math.min(position + AHEAD_BYTES, channel.size());
+                    if (filler != null) {
+                        try {
+                            cursor = fill(filler, from, limit);
+                        } catch (IOException e) {
+                            LOG.info("spool prefault: small-page fill failed ({}); reading ahead instead", e.toString());
+                            filler.close();
+                            filler = null;
+                            canFill = false;
+                            cursor = from;
+                        }
+                    } else {
+                        cursor = readAhead(channel, from, limit);
+                    }
                 }
                 LockSupport.parkNanos(PERIOD_NS);
             }
@@ -99,12 +123,38 @@ final class Prefaulter implements Runnable {
             LOG.warn("spool prefault stopped ({}); the writer fills new pages itself", e.toString());
         } finally {
             close(channel);
+            if (filler != null) {
+                filler.close();
+            }
         }
     }
 
-    /** Reads from {@code from} up to {@link #AHEAD_BYTES} past the writer, or the end of the file; returns where it stopped. */
-    private long readAhead(FileChannel channel, long from) throws IOException {
-        long limit = Math.min(position + AHEAD_BYTES, channel.size());
+    private static SmallPageFiller openFiller(File target) {
+        try {
+            return SmallPageFiller.open(target);
+        } catch (IOException e) {
+            LOG.info("spool prefault: no small-page fill on this platform ({}); reading ahead instead", e.toString());
+            return null;
+        }
+    }
+
+    /** Fills from {@code from} up to {@code limit}; returns where it stopped. */
+    private long fill(SmallPageFiller filler, long from, long limit) throws IOException {
+        long at = filler.alignDown(from);
+        while (at < limit && !stopRequested) {
+            long n = Math.min(READ_BYTES, limit - at);
+            filler.fill(at, n);
+            at += n;
+            bytesFilled = bytesFilled + n;
+        }
+        return Math.max(at, from);
+    }
+
+    /** Reads from {@code from} up to {@code limit}; returns where it stopped. */
+    private long readAhead(FileChannel channel, long from, long limit) throws IOException {
+        if (buffer == null) {
+            buffer = ByteBuffer.allocateDirect(READ_BYTES);
+        }
         long at = from;
         while (at < limit && !stopRequested) {
             buffer.clear().limit((int) Math.min(READ_BYTES, limit - at));
@@ -113,7 +163,7 @@ final class Prefaulter implements Runnable {
                 break;
             }
             at += n;
-            bytesRead = bytesRead + n;
+            bytesFilled = bytesFilled + n;
         }
         return at;
     }

@@ -101,7 +101,7 @@ final class SpoolWriterAgent implements Runnable {
     }
 
     long prefaultedBytes() {
-        return prefaulter.bytesRead();
+        return prefaulter.bytesFilled();
     }
 
     boolean isStopped() {

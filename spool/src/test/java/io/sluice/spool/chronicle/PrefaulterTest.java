@@ -30,20 +30,20 @@ class PrefaulterTest {
     }
 
     @Test
-    void shouldReadAheadOfTheWriterButNotFurther() throws Exception {
+    void shouldFillAheadOfTheWriterButNotFurther() throws Exception {
         File file = sparse("a.cq4", 160 * MB);
         prefaulter.start();
 
         prefaulter.follow(file, 0);
-        awaitBytesRead(n -> n == Prefaulter.AHEAD_BYTES);
+        awaitBytesFilled(n -> n == Prefaulter.AHEAD_BYTES);
         Thread.sleep(100);
-        assertEquals(Prefaulter.AHEAD_BYTES, prefaulter.bytesRead(), "stops AHEAD_BYTES past the writer");
+        assertEquals(Prefaulter.AHEAD_BYTES, prefaulter.bytesFilled(), "stops AHEAD_BYTES past the writer");
 
-        // The writer jumped past what was read: the gap behind it is never read, only what lies ahead.
+        // The writer jumped past what was filled: the gap behind it is never filled, only what lies ahead.
         prefaulter.follow(file, 96 * MB);
-        awaitBytesRead(n -> n == 2 * Prefaulter.AHEAD_BYTES);
+        awaitBytesFilled(n -> n == 2 * Prefaulter.AHEAD_BYTES);
         Thread.sleep(100);
-        assertEquals(2 * Prefaulter.AHEAD_BYTES, prefaulter.bytesRead());
+        assertEquals(2 * Prefaulter.AHEAD_BYTES, prefaulter.bytesFilled());
     }
 
     @Test
@@ -55,9 +55,9 @@ class PrefaulterTest {
         }
         prefaulter.start();
         prefaulter.follow(file, MB);
-        awaitBytesRead(n -> n == 2 * MB);
+        awaitBytesFilled(n -> n == 2 * MB);
         Thread.sleep(100);
-        assertEquals(2 * MB, prefaulter.bytesRead(), "nothing past the end of the file");
+        assertEquals(2 * MB, prefaulter.bytesFilled(), "nothing past the end of the file");
         assertEquals(3 * MB, file.length());
         try (RandomAccessFile raf = new RandomAccessFile(file, "r")) {
             byte[] b = new byte[6];
@@ -73,10 +73,10 @@ class PrefaulterTest {
         File second = sparse("b.cq4", 5 * MB);
         prefaulter.start();
         prefaulter.follow(first, 0);
-        awaitBytesRead(n -> n == 2 * MB);
+        awaitBytesFilled(n -> n == 2 * MB);
 
         prefaulter.follow(second, 0);
-        awaitBytesRead(n -> n == 7 * MB);
+        awaitBytesFilled(n -> n == 7 * MB);
     }
 
     private File sparse(String name, long length) throws IOException {
@@ -87,10 +87,10 @@ class PrefaulterTest {
         return f;
     }
 
-    private void awaitBytesRead(LongPredicate done) throws InterruptedException {
+    private void awaitBytesFilled(LongPredicate done) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!done.test(prefaulter.bytesRead())) {
-            assertTrue(System.nanoTime() < deadline, "bytes read stuck at " + prefaulter.bytesRead());
+        while (!done.test(prefaulter.bytesFilled())) {
+            assertTrue(System.nanoTime() < deadline, "bytes filled stuck at " + prefaulter.bytesFilled());
             Thread.sleep(5);
         }
     }

@@ -107,7 +107,8 @@ final class Prefaulter implements Runnable {
                         try {
                             cursor = fill(filler, from, limit);
                         } catch (IOException e) {
-                            LOG.info("spool prefault: small-page fill failed ({}); reading ahead instead", e.toString());
+                            LOG.warn("spool prefault: small-page fill failed ({}); reading ahead instead, so forces write whole large pages",
+                                e.toString());
                             filler.close();
                             filler = null;
                             canFill = false;

@@ -33,7 +33,7 @@ final class Prefaulter implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Prefaulter.class);
     static final long AHEAD_BYTES = 64L << 20;
-    private static final int READ_BYTES = 1 << 20;
+    private static final int PIECE_BYTES = 1 << 20;
     private static final long PERIOD_NS = 5_000_000L;
 
     private final Thread thread = new Thread(this, "sluice-spool-prefault");
@@ -143,7 +143,7 @@ final class Prefaulter implements Runnable {
     private long fill(SmallPageFiller filler, long from, long limit) throws IOException {
         long at = filler.alignDown(from);
         while (at < limit && !stopRequested) {
-            long n = Math.min(READ_BYTES, limit - at);
+            long n = Math.min(PIECE_BYTES, limit - at);
             filler.fill(at, n);
             at += n;
             bytesFilled = bytesFilled + n;
@@ -154,11 +154,11 @@ final class Prefaulter implements Runnable {
     /** Reads from {@code from} up to {@code limit}; returns where it stopped. */
     private long readAhead(FileChannel channel, long from, long limit) throws IOException {
         if (buffer == null) {
-            buffer = ByteBuffer.allocateDirect(READ_BYTES);
+            buffer = ByteBuffer.allocateDirect(PIECE_BYTES);
         }
         long at = from;
         while (at < limit && !stopRequested) {
-            buffer.clear().limit((int) Math.min(READ_BYTES, limit - at));
+            buffer.clear().limit((int) Math.min(PIECE_BYTES, limit - at));
             int n = channel.read(buffer, at);
             if (n <= 0) {
                 break;

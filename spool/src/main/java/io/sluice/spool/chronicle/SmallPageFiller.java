@@ -15,7 +15,7 @@ import java.io.IOException;
  * <p>Why the page size matters: the writer stores through a shared mapping, and on a write fault the kernel marks
  * the whole page-cache folio dirty, since it cannot know which bytes will change. Filled by sequential reads,
  * the cache holds the file in large folios (up to 2 MB), so every group commit's force wrote about 1 MB to disk
- * for ~70 KB of mail: at 7,000 msgs/s of 5 KB the disk took 420-530 MB/s instead of ~70 (measured with vmstat).
+ * for ~70 KB of mail: at 7,000 msgs/s of 5 KB the disk took 420-550 MB/s, with base pages 60-80 (measured with vmstat).
  * With base pages a force writes what changed.
  *
  * <p>Uses Chronicle's POSIX binding (JNR), already on the class path with chronicle-core, because the JDK has no

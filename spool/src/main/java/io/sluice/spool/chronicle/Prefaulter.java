@@ -107,8 +107,8 @@ final class Prefaulter implements Runnable {
                         try {
                             cursor = fill(filler, from, limit);
                         } catch (IOException e) {
-                            LOG.warn("spool prefault: small-page fill failed ({}); reading ahead instead, so forces write whole large pages",
-                                e.toString());
+                            LOG.warn("spool prefault: small-page fill failed ({}); reading ahead instead, so"
+                                + " forces write whole large pages", e.toString());
                             filler.close();
                             filler = null;
                             canFill = false;

@@ -43,8 +43,20 @@ final class Prefaulter implements Runnable {
     private volatile long position;
     private volatile boolean stopRequested;
     private volatile long bytesFilled;
+    private final FillerOpener opener;
+
+    /** Opens a {@link SmallPageFiller} for a file, or fails (then the prefaulter reads). A seam for tests. */
+    @FunctionalInterface
+    interface FillerOpener {
+        SmallPageFiller open(File file) throws IOException;
+    }
 
     Prefaulter() {
+        this(SmallPageFiller::open);
+    }
+
+    Prefaulter(FillerOpener opener) {
+        this.opener = opener;
         thread.setDaemon(true);
         thread.setPriority(Thread.MIN_PRIORITY);
     }
@@ -130,9 +142,9 @@ final class Prefaulter implements Runnable {
         }
     }
 
-    private static SmallPageFiller openFiller(File target) {
+    private SmallPageFiller openFiller(File target) {
         try {
-            return SmallPageFiller.open(target);
+            return opener.open(target);
         } catch (IOException e) {
             LOG.info("spool prefault: no small-page fill on this platform ({}); reading ahead instead", e.toString());
             return null;

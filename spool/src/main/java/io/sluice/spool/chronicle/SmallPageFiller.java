@@ -22,7 +22,7 @@ import java.io.IOException;
  * madvise and its foreign-function API is not final in Java 21. {@link #open} fails, and the caller falls back to
  * plain reads, where that binding, the call or the kernel support is missing.
  */
-final class SmallPageFiller implements AutoCloseable {
+class SmallPageFiller implements AutoCloseable { // not final: tests make one that fails
 
     private static final int O_RDONLY = 0;
     private static final int PROT_READ = 1;
@@ -34,7 +34,7 @@ final class SmallPageFiller implements AutoCloseable {
     private final int fd;
     private final long pageSize;
 
-    private SmallPageFiller(PosixAPI posix, int fd, long pageSize) {
+    SmallPageFiller(PosixAPI posix, int fd, long pageSize) {
         this.posix = posix;
         this.fd = fd;
         this.pageSize = pageSize;

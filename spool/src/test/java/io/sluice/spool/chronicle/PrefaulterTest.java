@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongPredicate;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -22,11 +24,54 @@ class PrefaulterTest {
     @TempDir
     Path dir;
 
-    private final Prefaulter prefaulter = new Prefaulter();
+    private Prefaulter prefaulter = new Prefaulter();
 
     @AfterEach
     void stop() {
         prefaulter.stop();
+    }
+
+    @Test
+    void shouldReadAheadWhereSmallPagesCannotBeFilled() throws Exception {
+        // As on a kernel without MADV_POPULATE_READ (before 5.14) or without the POSIX binding.
+        prefaulter = new Prefaulter(file -> {
+            throw new IOException("no POSIX binding: test");
+        });
+        File file = sparse("a.cq4", 3 * MB);
+        prefaulter.start();
+        prefaulter.follow(file, MB);
+        awaitBytesFilled(n -> n == 2 * MB);
+        assertEquals(3 * MB, file.length());
+    }
+
+    @Test
+    void shouldReadAheadAfterAFillFailsAndCloseTheFiller() throws Exception {
+        AtomicInteger fills = new AtomicInteger();
+        AtomicBoolean closed = new AtomicBoolean();
+        prefaulter = new Prefaulter(file -> new SmallPageFiller(null, -1, 4096) {
+            @Override
+            void fill(long from, long length) throws IOException {
+                fills.incrementAndGet();
+                throw new IOException("madvise: Invalid argument");
+            }
+
+            @Override
+            public void close() {
+                closed.set(true);
+            }
+        });
+        File file = sparse("a.cq4", 3 * MB);
+        prefaulter.start();
+        prefaulter.follow(file, 0);
+        awaitBytesFilled(n -> n == 3 * MB);
+        assertEquals(1, fills.get(), "one failed fill, then reads only");
+        assertTrue(closed.get(), "the failed filler is closed");
+
+        // The next file is read too: a failed fill is not retried on every roll.
+        File next = sparse("b.cq4", MB);
+        prefaulter.follow(next, 0);
+        awaitBytesFilled(n -> n == 4 * MB);
+        assertEquals(1, fills.get());
     }
 
     @Test

@@ -1,6 +1,6 @@
 package io.sluice.gateway.delivery;
 
-import io.sluice.gateway.io.IoDeadlines;
+import io.sluice.net.IoDeadlines;
 import io.sluice.spool.MessageBody;
 import io.sluice.spool.RecipientState;
 import io.sluice.spool.RecipientStatus;

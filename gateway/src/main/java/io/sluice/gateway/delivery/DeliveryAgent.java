@@ -3,7 +3,7 @@ package io.sluice.gateway.delivery;
 import io.sluice.gateway.config.GatewayConfig.DeliveryConfig;
 import io.sluice.gateway.config.GatewayConfig.LocalConfig;
 import io.sluice.gateway.config.GatewayConfig.TlsConfig;
-import io.sluice.gateway.io.IoDeadlines;
+import io.sluice.net.IoDeadlines;
 import io.sluice.spool.MessageId;
 import io.sluice.spool.Recipient;
 import io.sluice.spool.RecipientState;

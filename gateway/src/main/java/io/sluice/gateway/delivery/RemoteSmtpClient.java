@@ -1,7 +1,7 @@
 package io.sluice.gateway.delivery;
 
 import io.sluice.gateway.config.GatewayConfig.TlsPolicy;
-import io.sluice.gateway.io.IoDeadlines;
+import io.sluice.net.IoDeadlines;
 import io.sluice.spool.BodyForm;
 import io.sluice.spool.Envelope;
 import io.sluice.spool.MessageBody;

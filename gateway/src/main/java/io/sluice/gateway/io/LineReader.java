@@ -1,5 +1,7 @@
 package io.sluice.gateway.io;
 
+import io.sluice.net.IoDeadlines;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;

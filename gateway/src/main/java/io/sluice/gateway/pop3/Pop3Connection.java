@@ -1,6 +1,6 @@
 package io.sluice.gateway.pop3;
 
-import io.sluice.gateway.io.IoDeadlines;
+import io.sluice.net.IoDeadlines;
 import io.sluice.gateway.local.LocalMail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,6 +1,6 @@
 package io.sluice.gateway.smtp;
 
-import io.sluice.gateway.io.IoDeadlines;
+import io.sluice.net.IoDeadlines;
 import io.sluice.gateway.io.LineReader;
 import io.sluice.gateway.io.ReplyWriter;
 import io.sluice.gateway.smtp.SmtpSession.DataOutcome;

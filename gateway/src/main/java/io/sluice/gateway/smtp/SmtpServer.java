@@ -1,7 +1,7 @@
 package io.sluice.gateway.smtp;
 
 import io.sluice.gateway.config.GatewayConfig;
-import io.sluice.gateway.io.IoDeadlines;
+import io.sluice.net.IoDeadlines;
 import io.sluice.gateway.local.LocalDirectory;
 import io.sluice.gateway.smtp.policy.ClientCheck;
 import io.sluice.gateway.smtp.policy.Verdict;

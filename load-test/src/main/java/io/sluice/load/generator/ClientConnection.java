@@ -1,6 +1,6 @@
 package io.sluice.load.generator;
 
-import io.sluice.load.net.ReadDeadlines;
+import io.sluice.net.IoDeadlines;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -21,7 +21,11 @@ import javax.net.ssl.SSLSocket;
 final class ClientConnection implements AutoCloseable {
 
     private final Socket socket;
-    private final ReadDeadlines.Deadline readDeadline;
+    /** Read timeouts without SO_TIMEOUT (see IoDeadlines): one sweeper for every connection of this process. */
+    private static final IoDeadlines READ_DEADLINES = new IoDeadlines("load-read-deadlines");
+    private static final String READ_TIMED_OUT = "read timed out";
+
+    private final IoDeadlines.Deadline readDeadline;
     private final int timeoutMs;
     private InputStream input;
     private OutputStream output;
@@ -43,7 +47,7 @@ final class ClientConnection implements AutoCloseable {
         this.output = socket.getOutputStream();
         this.out = new byte[outBytes];
         this.in = new byte[inBytes];
-        this.readDeadline = ReadDeadlines.register(socket); // last: nothing after it can throw and leak it
+        this.readDeadline = READ_DEADLINES.register(socket); // last: nothing after it can throw and leak it
     }
 
     /**
@@ -109,8 +113,7 @@ final class ClientConnection implements AutoCloseable {
         try {
             ssl.startHandshake();
         } catch (IOException e) {
-            readDeadline.check();
-            throw e;
+            throw readDeadline.timeoutOr(e, READ_TIMED_OUT);
         } finally {
             readDeadline.disarm();
         }
@@ -263,13 +266,12 @@ final class ClientConnection implements AutoCloseable {
         try {
             n = input.read(in, end, in.length - end);
         } catch (IOException e) {
-            readDeadline.check();
-            throw e;
+            throw readDeadline.timeoutOr(e, READ_TIMED_OUT);
         } finally {
             readDeadline.disarm();
         }
         if (n < 0) {
-            readDeadline.check();
+            readDeadline.throwIfFired(READ_TIMED_OUT);
         }
         return n;
     }

@@ -7,7 +7,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
-import io.sluice.load.net.ReadDeadlines;
+import io.sluice.net.IoDeadlines;
 import io.sluice.load.report.WallClock;
 
 /**
@@ -68,7 +68,10 @@ final class SinkConnection implements Runnable {
 
     private final Socket socket;
     private final int idleTimeoutMs;
-    private ReadDeadlines.Deadline readDeadline;
+    /** Idle timeouts without SO_TIMEOUT (see IoDeadlines): one sweeper for every connection of this process. */
+    private static final IoDeadlines READ_DEADLINES = new IoDeadlines("sink-read-deadlines");
+
+    private IoDeadlines.Deadline readDeadline;
     private final SinkStats stats;
     private final double rejectFraction;
     private final byte[] rejectReply;
@@ -96,7 +99,7 @@ final class SinkConnection implements Runnable {
     public void run() {
         stats.connections.increment();
         stats.openConnections.incrementAndGet();
-        ReadDeadlines.Deadline deadline = ReadDeadlines.register(socket);
+        IoDeadlines.Deadline deadline = READ_DEADLINES.register(socket);
         readDeadline = deadline;
         try (socket) {
             socket.setTcpNoDelay(true);

@@ -1,4 +1,4 @@
-package io.sluice.gateway.io;
+package io.sluice.net;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,4 +1,4 @@
-package io.sluice.gateway.io;
+package io.sluice.net;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -9,12 +9,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Bounds blocking socket calls without the socket's own timeout: the relay's outbound connections (RFC 5321
- * 4.5.3.2 timeouts), SMTP sessions and POP3 sessions. Each connection holds one {@link Deadline}: arming it is one
- * volatile write, and one sweeper thread runs the connection's action (close the socket, or shut down its input)
- * once a deadline has passed, which makes the blocked call fail or see the end of the stream; the connection then
- * reports a timeout ({@link Deadline#hasFired}). Resolution is {@link #SWEEP_MS}, ample for timeouts of seconds to
- * minutes. Thread-safe.
+ * Bounds blocking socket calls without the socket's own timeout: the gateway's relay connections (RFC 5321
+ * 4.5.3.2 timeouts), SMTP sessions and POP3 sessions, and the load generator's and sink's connections. Each
+ * connection holds one {@link Deadline}: arming it is one volatile write, and one sweeper thread runs the
+ * connection's action (close the socket, or shut down its input) once a deadline has passed, which makes the
+ * blocked call fail or see the end of the stream; the connection then reports a timeout ({@link Deadline#hasFired}).
+ * Resolution is {@link #SWEEP_MS}, ample for timeouts of seconds to minutes. Thread-safe.
  *
  * <p>Why not {@code SO_TIMEOUT}: on a platform thread's blocking {@code SocketChannel} it makes the JDK switch the
  * socket to non-blocking and back around every read (the relay profile counted 8 fcntl calls and 2 polls per

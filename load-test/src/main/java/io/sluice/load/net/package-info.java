@@ -1,2 +1,0 @@
-/** Socket helpers shared by the load generator and the sink. */
-package io.sluice.load.net;

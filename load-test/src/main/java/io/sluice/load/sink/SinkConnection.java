@@ -99,8 +99,7 @@ final class SinkConnection implements Runnable {
     public void run() {
         stats.connections.increment();
         stats.openConnections.incrementAndGet();
-        IoDeadlines.Deadline deadline = READ_DEADLINES.register(socket);
-        readDeadline = deadline;
+        readDeadline = READ_DEADLINES.register(socket);
         try (socket) {
             socket.setTcpNoDelay(true);
             input = socket.getInputStream();
@@ -113,7 +112,7 @@ final class SinkConnection implements Runnable {
         } catch (IOException e) {
             // Expected: the client hung up, reset, or idled out. Counted by the generator, not logged here.
         } finally {
-            deadline.release();
+            readDeadline.release();
             stats.openConnections.decrementAndGet();
         }
     }

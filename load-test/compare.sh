@@ -192,7 +192,7 @@ drain_sink() {
   wait "$SINK_PID" 2>/dev/null || true
 }
 
-declare -A ROW_RATE ROW_P99 ROW_E2E ROW_CPU ROW_MEM ROW_OK ROW_ARRIVED ROW_NOTE
+declare -A ROW_RATE ROW_P99 ROW_E2E ROW_CPU ROW_MEM ROW_OK ROW_ARRIVED ROW_NOTE ROW_HOST
 TICKS=$(getconf CLK_TCK)
 
 # Records a finished phase: $1 name, $2 cpu seconds (server), $3 peak memory KiB (server).
@@ -204,6 +204,7 @@ record_row() {
   ROW_RATE[$name]=$(result "$SINK_OUT" sink msgs_per_s)
   ROW_P99[$name]=$(result "$WORK/$name.load.out" load accept_p99_ms)
   ROW_E2E[$name]=$(result "$SINK_OUT" sink e2e_p99_ms)
+  ROW_HOST[$name]=$(result "$WORK/$name.load.out" load host_busy_pct)
   if [ "${arrived:-0}" -gt 0 ] && [ -n "$cpu_s" ] && awk -v c="$cpu_s" 'BEGIN { exit !(c >= 0) }'; then
     ROW_CPU[$name]=$(awk -v c="$cpu_s" -v n="$arrived" 'BEGIN { printf "%.3f", c * 1000 / n }')
   fi
@@ -380,16 +381,18 @@ echo
 if [ "$WARMUP" -gt 0 ]; then warmup_note="after a warm-up of $WARMUP (excluded)"; else warmup_note="(no warm-up)"; fi
 echo "Relay comparison: $COUNT x $SIZE messages $warmup_note, $SESSIONS sessions, loopback, $(nproc) CPUs," \
   "$(date -u '+%Y-%m-%d %H:%M UTC')"
-printf '%-13s %10s %10s %13s %11s %13s %10s  %s\n' phase "msgs/s" "sent ok" "arrived" "accept p99" "cpu s/1k msg" "peak MB" "notes"
+printf '%-13s %10s %10s %13s %11s %13s %10s %10s  %s\n' phase "msgs/s" "sent ok" "arrived" "accept p99" "cpu s/1k msg" \
+  "peak MB" "host busy" "notes"
 for phase in $PHASES; do
-  printf '%-13s %10s %10s %13s %11s %13s %10s  %s\n' "$phase" "${ROW_RATE[$phase]:--}" "${ROW_OK[$phase]:--}" \
+  printf '%-13s %10s %10s %13s %11s %13s %10s %10s  %s\n' "$phase" "${ROW_RATE[$phase]:--}" "${ROW_OK[$phase]:--}" \
     "${ROW_ARRIVED[$phase]:--}" "${ROW_P99[$phase]:+${ROW_P99[$phase]}ms}" "${ROW_CPU[$phase]:--}" \
-    "${ROW_MEM[$phase]:--}" "${ROW_NOTE[$phase]:-}"
+    "${ROW_MEM[$phase]:--}" "${ROW_HOST[$phase]:+${ROW_HOST[$phase]}%}" "${ROW_NOTE[$phase]:-}"
 done
 echo "msgs/s: measured messages arrived at the sink / (first measured injection -> last arrival)." \
   "accept p99: MAIL -> 250 after the dot."
 echo "cpu s/1k msg: server CPU from the end of the warm-up to the last arrival, per 1,000 measured messages." \
   "peak MB: whole run, warm-up included."
+echo "host busy: all processes' share of all CPUs while the generator measured (generator, server and sink share them)."
 echo "end-to-end p99 (ms, injection -> sink): $(for p in $PHASES; do printf '%s=%s ' "$p" "${ROW_E2E[$p]:--}"; done)"
 for mode in fsync os; do
   s="sluice-$mode"

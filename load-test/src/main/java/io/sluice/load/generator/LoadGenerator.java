@@ -10,6 +10,7 @@ import javax.net.ssl.SSLContext;
 
 import org.HdrHistogram.Histogram;
 
+import io.sluice.load.report.HostCpu;
 import io.sluice.load.report.LatencyLog;
 import io.sluice.load.report.Percentiles;
 
@@ -39,10 +40,12 @@ public final class LoadGenerator {
      * @param warmupOk     warm-up messages answered 250 after the dot
      * @param warmupFailed warm-up messages that failed (counted apart; never fail the run)
      * @param warmupAccept accept latency of the warm-up messages, for comparison only
+     * @param host         how busy the whole machine was over the measured part (all processes); null where it
+     *                     cannot be read (not Linux)
      */
     public record Result(long ok, long failed, long errors, long connects, long elapsedNs, Histogram accept,
                          Histogram service, String replyCodes, long holdEstablished, long holdSurvived,
-                         long warmupOk, long warmupFailed, Histogram warmupAccept) {
+                         long warmupOk, long warmupFailed, Histogram warmupAccept, HostCpu.Share host) {
 
         public double messagesPerSecond() {
             return elapsedNs > 0 ? ok * 1e9 / elapsedNs : 0;
@@ -59,6 +62,8 @@ public final class LoadGenerator {
     private final GeneratorStats warmupStats = new GeneratorStats(warmupLog);
     private volatile Schedule schedule;
     private volatile boolean warmupDone;
+    /** The host's CPU counters where the measured part starts (the run's start, or the warm-up's end). */
+    private volatile HostCpu hostAtMeasuredStart;
 
     /**
      * @param progress where the per-second progress lines (if {@code --progress on}) and the one-off notices such
@@ -83,6 +88,7 @@ public final class LoadGenerator {
     public Result run() throws InterruptedException {
         SSLContext tls = o.starttls() ? TrustAll.context() : null;
         long startNs = System.nanoTime();
+        hostAtMeasuredStart = HostCpu.sample();
         int sessions = o.isHold() ? o.hold() : o.sessions();
         CountDownLatch done = new CountDownLatch(sessions);
         HoldSession.Counts holdCounts = new HoldSession.Counts();
@@ -143,6 +149,9 @@ public final class LoadGenerator {
             lastOkAll = okAll;
             nextTickNs += 1_000_000_000L;
         }
+        HostCpu hostAtEnd = HostCpu.sample();
+        HostCpu hostAtStart = hostAtMeasuredStart;
+        HostCpu.Share host = hostAtEnd == null || hostAtStart == null ? null : hostAtEnd.since(hostAtStart);
         log.tick();
         log.close();
         warmupLog.tick();
@@ -151,11 +160,12 @@ public final class LoadGenerator {
         return new Result(stats.ok.sum(), stats.failed.sum(), stats.errors(), stats.connects.sum(),
                 Math.max(0, endNs - measuredStartNs), stats.accept.total().copy(), stats.service.total().copy(),
                 stats.replyCodeSummary(), holdCounts.established.sum(), holdCounts.survived.sum(),
-                warmupStats.ok.sum(), warmupStats.failed.sum(), warmupStats.accept.total().copy());
+                warmupStats.ok.sum(), warmupStats.failed.sum(), warmupStats.accept.total().copy(), host);
     }
 
     /** Called once, by the session sending the last warm-up slot, when that slot is due. */
     private void onWarmupDone() {
+        hostAtMeasuredStart = HostCpu.sample();
         warmupDone = true;
         if (notices != null) {
             // Scripts wait for this exact line to sample the server's CPU counters at the boundary.
@@ -222,10 +232,16 @@ public final class LoadGenerator {
         out.println("  accept latency (" + (o.isOpenModel() ? "from intended send time" : "from MAIL")
                 + " to final 250): " + Percentiles.line(r.accept()));
         out.println("  service latency (from MAIL to final 250): " + Percentiles.line(r.service()));
+        if (r.host() != null) {
+            // Generator, server and sink usually share this machine: a busy host explains a tail by itself.
+            out.printf(Locale.ROOT, "  host cpu over the measured part (all processes, all cpus): busy %.1f%%, "
+                    + "stolen by the hypervisor %.1f%%%n", r.host().busyPct(), r.host().stealPct());
+        }
         out.printf(Locale.ROOT, "RESULT load ok=%d failed=%d errors=%d warmup=%d warmup_failed=%d elapsed_s=%.3f "
-                        + "msgs_per_s=%.1f %s %s%n", r.ok(), r.failed(), r.errors(), o.warmup(), r.warmupFailed(),
+                        + "msgs_per_s=%.1f %s %s%s%n", r.ok(), r.failed(), r.errors(), o.warmup(), r.warmupFailed(),
                 r.elapsedNs() / 1e9, r.messagesPerSecond(),
-                Percentiles.keyValues("accept", r.accept()), Percentiles.keyValues("service", r.service()));
+                Percentiles.keyValues("accept", r.accept()), Percentiles.keyValues("service", r.service()),
+                r.host() == null ? "" : " " + r.host().keyValues());
         out.flush();
     }
 }

@@ -1,6 +1,7 @@
 package io.sluice.load.generator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -76,6 +77,12 @@ class WarmupTest {
             String result = summary.lines().filter(l -> l.startsWith("RESULT load ")).findFirst().orElseThrow();
             assertTrue(result.contains(" ok=300 ") && result.contains(" warmup=200 ")
                     && result.contains(" accept_n=300"), result);
+            if (Files.exists(Path.of("/proc/stat"))) {
+                assertNotNull(r.host(), "Linux: the host's CPU use over the measured part");
+                assertTrue(r.host().busyPct() > 0 && r.host().busyPct() <= 100, "busy " + r.host().busyPct());
+                assertTrue(summary.contains("host cpu over the measured part"), summary);
+                assertTrue(result.matches(".* host_busy_pct=\\d+\\.\\d host_steal_pct=\\d+\\.\\d$"), result);
+            }
         }
     }
 

@@ -233,7 +233,8 @@ public final class ConfigLoader {
             c.getInt("delivery.recipients-per-transaction"), schedule, c.getDuration("delivery.max-queue-lifetime"),
             tlsPolicy, c.getStringList("delivery.tls-required"), c.getDuration("delivery.connect-timeout"),
             c.getDuration("delivery.greeting-timeout"), c.getDuration("delivery.command-timeout"),
-            c.getDuration("delivery.data-block-timeout"), c.getDuration("delivery.data-done-timeout"));
+            c.getDuration("delivery.data-block-timeout"), c.getDuration("delivery.data-done-timeout"),
+            c.getBoolean("delivery.chunking"));
         LocalConfig local = new LocalConfig(c.getStringList("local.domains"), Path.of(c.getString("local.mail-dir")),
             Path.of(c.getString("local.users-file")), Path.of(c.getString("local.aliases-file")),
             c.getBytes("local.quota"));

@@ -180,7 +180,8 @@ public record GatewayConfig(String hostname, SmtpConfig smtp, TlsConfig tls, Pop
                                  Duration connectionIdleTime, int recipientsPerTransaction,
                                  List<Duration> retrySchedule, Duration maxQueueLifetime, TlsPolicy tls,
                                  List<String> tlsRequired, Duration connectTimeout, Duration greetingTimeout,
-                                 Duration commandTimeout, Duration dataBlockTimeout, Duration dataDoneTimeout) {
+                                 Duration commandTimeout, Duration dataBlockTimeout, Duration dataDoneTimeout,
+                                 boolean chunking) {
         public DeliveryConfig {
             routes = Map.copyOf(routes);
             retrySchedule = List.copyOf(retrySchedule);

@@ -20,16 +20,19 @@ import javax.net.ssl.SSLContext;
  * @param verifiedTls          context used where TLS is required: the JDK's trust store, plus host name
  *                             verification against the MX (or relay) host name
  * @param verifyRequiredTls    false only in tests (self-signed loopback servers)
+ * @param chunking             send bodies with BDAT (RFC 3030) to peers that offer CHUNKING; when false only
+ *                             BINARYMIME bodies, which need it, go that way
  */
 record ClientSettings(String heloName, int connectTimeoutMs, int greetingTimeoutMs, int commandTimeoutMs,
                       int dataBlockTimeoutMs, int dataDoneTimeoutMs, TlsPolicy tlsPolicy,
-                      SSLContext opportunisticTls, SSLContext verifiedTls, boolean verifyRequiredTls) {
+                      SSLContext opportunisticTls, SSLContext verifiedTls, boolean verifyRequiredTls,
+                      boolean chunking) {
 
     static ClientSettings from(String heloName, DeliveryConfig d, SSLContext opportunisticTls, SSLContext verifiedTls,
                                boolean verifyRequiredTls) {
         return new ClientSettings(heloName, ms(d.connectTimeout()), ms(d.greetingTimeout()), ms(d.commandTimeout()),
             ms(d.dataBlockTimeout()), ms(d.dataDoneTimeout()), d.tls(), opportunisticTls, verifiedTls,
-            verifyRequiredTls);
+            verifyRequiredTls, d.chunking());
     }
 
     private static int ms(java.time.Duration d) {

@@ -43,4 +43,36 @@ final class DotStuffer {
         }
         return last == '\n' && beforeLast == '\r';
     }
+
+    /**
+     * The reverse, for a whole DATA-form message in {@code b[from, from + length)}: drops the dot that stuffing
+     * added at the start of each line (a line starts after LF; the receiver refused bare ones, so that is after
+     * CRLF). Returns the new length. Most messages have no such line, so it looks first and moves bytes only
+     * from the first stuffed dot on.
+     */
+    static int unstuffInPlace(byte[] b, int from, int length) {
+        int end = from + length;
+        int r = from;
+        if (length > 0 && b[from] != '.') {
+            while (r < end - 1 && !(b[r] == '\n' && b[r + 1] == '.')) {
+                r++;
+            }
+            if (r >= end - 1) {
+                return length;
+            }
+            r++; // the dot after the LF
+        }
+        int w = r;
+        boolean atLineStart = true;
+        for (; r < end; r++) {
+            byte c = b[r];
+            if (atLineStart && c == '.') {
+                atLineStart = false;
+                continue;
+            }
+            b[w++] = c;
+            atLineStart = c == '\n';
+        }
+        return w - from;
+    }
 }

@@ -39,6 +39,11 @@ import java.util.List;
  * per message instead of two. The connection is then {@link #isPrimed() primed}, and the next {@link #send} must
  * be that transaction.
  *
+ * <p>With CHUNKING (RFC 3030) as well, a message that fits the buffer goes as BDAT instead: MAIL, every RCPT,
+ * {@code BDAT n LAST} and the message itself leave in one write and all replies come back together, one round
+ * trip per message even without a next transaction to pipeline (DATA needs its 354 before the body). A
+ * DOT_STUFFED body is unstuffed on the way: a BDAT chunk carries the message, not its DATA wire form.
+ *
  * <p>Used by one delivery thread at a time (the cache hands it over); not thread-safe.
  */
 final class RemoteSmtpClient implements AutoCloseable {
@@ -46,6 +51,8 @@ final class RemoteSmtpClient implements AutoCloseable {
     private static final int OUT_BUFFER_BYTES = 64 * 1024;
     private static final byte[] DOT_CRLF = {'.', '\r', '\n'};
     private static final byte[] CRLF_DOT_CRLF = {'\r', '\n', '.', '\r', '\n'};
+    /** Longest {@code BDAT n LAST CRLF}: a long has at most 19 digits. */
+    private static final int MAX_BDAT_LINE_BYTES = "BDAT  LAST\r\n".length() + 19;
 
     private final MxResolver.Target target;
     private final ClientSettings settings;
@@ -221,8 +228,17 @@ final class RemoteSmtpClient implements AutoCloseable {
         transactions++;
         hasSentBody = false;
         needsReset = true; // until the transaction completes
-        boolean useBdat = body.form() == BodyForm.RAW && peer.hasChunking();
         boolean isPipelined = peer.hasPipelining();
+        boolean mayChunk = mayChunk(env);
+        if (mayChunk && isPipelined && wasPrimed == null) {
+            List<DeliveryResult> sent = sendInOneWrite(env, recipientIndexes, body);
+            if (sent != null) {
+                return sent;
+            }
+        }
+        // Too large for one write: a RAW body still goes by BDAT (in two round trips), a stuffed one by DATA
+        // (straight from the spool's pages, no unstuffing pass).
+        boolean useBdat = mayChunk && body.form() == BodyForm.RAW;
         int n = recipientIndexes.length;
 
         phase = "sending MAIL FROM";
@@ -306,6 +322,82 @@ final class RemoteSmtpClient implements AutoCloseable {
             results.add(result(recipientIndexes[i], rcpt[i].isPositive() ? finalReply : rcpt[i]));
         }
         return results;
+    }
+
+    /** BDAT is allowed for this message on this connection: offered, and enabled or needed (BINARYMIME). */
+    private boolean mayChunk(Envelope env) {
+        return peer.hasChunking() && (settings.chunking() || "BINARYMIME".equalsIgnoreCase(env.bodyType()));
+    }
+
+    /**
+     * MAIL, every RCPT, {@code BDAT n LAST} and the message, staged in {@link #commands} and sent in one write; then
+     * every reply, in order. Null, with nothing sent, when they do not fit the buffer together.
+     *
+     * <p>Staging without a second buffer: the commands are encoded first, so their length is known; the stored
+     * body is read in behind them and room for the longest BDAT line, unstuffed in place, and only then is its
+     * length known. The BDAT line is written into that room and the commands moved up against it, leaving one
+     * contiguous range.
+     */
+    private List<DeliveryResult> sendInOneWrite(Envelope env, int[] recipientIndexes, MessageBody body)
+        throws IOException {
+        phase = "sending MAIL FROM";
+        int commandsEnd = encodeCommands(env, recipientIndexes, body.length(), true, false);
+        int bodyStart = commandsEnd + MAX_BDAT_LINE_BYTES;
+        if (commandsEnd < 0 || body.length() > Math.min(commands.length, out.capacity()) - bodyStart) {
+            return null;
+        }
+        int stored = (int) body.length();
+        body.copyTo(ByteBuffer.wrap(commands, bodyStart, stored));
+        int messageBytes = body.form() == BodyForm.DOT_STUFFED
+            ? DotStuffer.unstuffInPlace(commands, bodyStart, stored) : stored;
+        int bdatEnd = CommandEncoder.bdatLast(commands, commandsEnd, messageBytes);
+        int start = bodyStart - bdatEnd;
+        System.arraycopy(commands, 0, commands, start, bdatEnd);
+        hasSentBody = true; // from here on the server may have the message
+        writeStaged(start, bodyStart + messageBytes - start, settings.dataBlockTimeoutMs());
+
+        int n = recipientIndexes.length;
+        SmtpReply mail = read(settings.commandTimeoutMs());
+        phase = "sending RCPT TO";
+        SmtpReply[] rcpt = new SmtpReply[n];
+        int accepted = 0;
+        for (int i = 0; i < n; i++) {
+            rcpt[i] = read(settings.commandTimeoutMs());
+            if (!mail.isPositive()) {
+                rcpt[i] = mail;
+            } else if (rcpt[i].isPositive()) {
+                accepted++;
+            }
+        }
+        phase = "sending message body -- message may be sent more than once";
+        SmtpReply finalReply = read(settings.dataDoneTimeoutMs());
+        // RFC 3030 3: refused or not, the chunk was read and dropped; only an accepted LAST surely ends the
+        // transaction, so anything else gets an RSET before the next one.
+        needsReset = !(accepted > 0 && finalReply.isPositive());
+        List<DeliveryResult> results = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            results.add(result(recipientIndexes[i], accepted > 0 && rcpt[i].isPositive() ? finalReply : rcpt[i]));
+        }
+        return results;
+    }
+
+    /** {@code commands[from, from + length)} in one write (plaintext) or one TLS flush, under one deadline. */
+    private void writeStaged(int from, int length, int timeoutMs) throws IOException {
+        deadline.arm(timeoutMs);
+        try {
+            if (tlsOut != null) {
+                tlsOut.write(commands, from, length);
+                tlsOut.flush();
+            } else {
+                out.clear();
+                out.put(commands, from, length);
+                writeOut();
+            }
+        } catch (IOException e) {
+            throw timeoutOr(e);
+        } finally {
+            deadline.disarm();
+        }
     }
 
     /**
@@ -414,10 +506,12 @@ final class RemoteSmtpClient implements AutoCloseable {
         }
     }
 
-    /** True when {@code next} would go the plain pipelined DATA way on this connection: not BDAT, not refused. */
+    /**
+     * True when {@code next} would go the plain pipelined DATA way on this connection: not refused, and not BDAT
+     * (with CHUNKING a message goes in one write with its own commands, so there is nothing to prime).
+     */
     private boolean canPipeline(Lookahead next) {
-        return !(next.form() == BodyForm.RAW && peer.hasChunking())
-            && precheck(next.envelope(), next.bodyBytes()) == null;
+        return !mayChunk(next.envelope()) && precheck(next.envelope(), next.bodyBytes()) == null;
     }
 
     /** True when the next transaction's commands went out behind the last body (see {@link Lookahead}). */

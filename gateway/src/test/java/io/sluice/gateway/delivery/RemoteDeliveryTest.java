@@ -416,6 +416,83 @@ class RemoteDeliveryTest {
     }
 
     @Test
+    void shouldSendAStuffedBodyUnstuffedWithItsCommandsInOneBdatWrite() throws Exception {
+        server.extensions = List.of("CHUNKING", "8BITMIME");
+        startAgent();
+        String msg = message("one-write", 5000);
+        assertTrue(msg.contains("\r\n.a line"), "the test message has lines that DATA stuffs");
+        MessageId id = spool(spool, envelope("s@origin.test", "a@remote.test", "b@remote.test"), msg);
+        awaitFinished(id);
+        int bytes = msg.getBytes(StandardCharsets.UTF_8).length;
+        String read = server.reads.stream().filter(r -> r.contains("MAIL FROM:")).findFirst().orElseThrow();
+        assertTrue(read.startsWith("MAIL FROM:<s@origin.test>") && read.contains("\r\nRCPT TO:<b@remote.test>")
+            && read.contains("\r\nBDAT " + bytes + " LAST\r\n" + msg.substring(0, 40)), "one write: " + read);
+        assertTrue(read.endsWith(msg.substring(msg.length() - 40)), "the body ends the same write");
+        assertFalse(server.commands.contains("DATA"), server.commands.toString());
+        assertEquals(msg, server.messages.get(0).data(), "the message itself, not its DATA wire form");
+        assertEquals(RecipientState.DELIVERED, spool.state(id, 0));
+        assertEquals(RecipientState.DELIVERED, spool.state(id, 1));
+    }
+
+    @Test
+    void shouldKeepEachRecipientsReplyAndRecoverFromARefusedChunk() throws Exception {
+        server.extensions = List.of("CHUNKING");
+        server.rcptReply = a -> a.startsWith("gone") ? "550 5.1.1 <" + a + ">: User unknown"
+            : a.startsWith("later") ? "450 4.2.0 mailbox busy" : "250 2.1.5 Ok";
+        cfg.connectionsPerDestination = 1;
+        startAgent();
+        MessageId mixed = spool(spool, envelope("s@origin.test", "gone@remote.test", "ok@remote.test"),
+            message("mixed-bdat", 900));
+        awaitFinished(mixed);
+        assertEquals(RecipientState.BOUNCED, spool.state(mixed, 0));
+        assertEquals(RecipientState.DELIVERED, spool.state(mixed, 1));
+        // Every recipient refused: the server drops the chunk with 554; the next message on the same connection
+        // starts with RSET and goes through.
+        MessageId refused = spool(spool, envelope("s@origin.test", "later@remote.test"), message("refused", 900));
+        await("deferred", 30_000, () -> spool.state(refused, 0) == RecipientState.DEFERRED);
+        assertTrue(spool.entry(refused).orElseThrow().recipients().get(0).lastReply().startsWith("450 4.2.0"));
+        MessageId after = spool(spool, envelope("s@origin.test", "ok2@remote.test"), message("after", 900));
+        awaitFinished(after);
+        assertEquals(RecipientState.DELIVERED, spool.state(after, 0));
+        assertTrue(server.commands.contains("RSET"), server.commands.toString());
+        assertEquals(1, server.connections.get(), "one connection throughout");
+        assertTrue(server.messages.stream().anyMatch(m -> m.data().equals(message("after", 900))));
+    }
+
+    @Test
+    void shouldGiveEveryRecipientTheRefusalOfMailWithBdat() throws Exception {
+        server.extensions = List.of("CHUNKING");
+        server.mailReply = "550 5.7.1 sender refused";
+        startAgent();
+        MessageId id = spool(spool, envelope("s@origin.test", "a@remote.test", "b@remote.test"), message("nomail", 700));
+        await("bounced", 30_000, () -> spool.state(id, 0) == RecipientState.BOUNCED
+            && spool.state(id, 1) == RecipientState.BOUNCED);
+        assertTrue(spool.entry(id).orElseThrow().recipients().get(1).lastReply().startsWith("550 5.7.1"),
+            "the MAIL refusal, not the server's 503 to RCPT");
+        assertTrue(server.messages.isEmpty());
+    }
+
+    @Test
+    void shouldSendWithDataWhenChunkingIsOffButOrTheBodyTooLargeForOneWrite() throws Exception {
+        server.extensions = List.of("CHUNKING");
+        cfg.chunking = false;
+        startAgent();
+        MessageId small = spool(spool, envelope("s@origin.test", "a@remote.test"), message("off", 2000));
+        awaitFinished(small);
+        assertTrue(server.commands.contains("DATA") && server.commands.stream().noneMatch(c -> c.startsWith("BDAT")),
+            server.commands.toString());
+        agent.close();
+        server.commands.clear();
+        cfg.chunking = true;
+        startAgent();
+        String large = message("large", 200_000);
+        MessageId big = spool(spool, envelope("s@origin.test", "a@remote.test"), large);
+        awaitFinished(big);
+        assertTrue(server.commands.contains("DATA"), "a stuffed body over 64 KB goes by DATA, straight from the spool");
+        assertEquals(large, server.messages.get(1).data());
+    }
+
+    @Test
     void shouldDotStuffRawBodiesOnTheFlyWithoutChunking() throws Exception {
         startAgent();
         String msg = message("rawdata", 3000);

@@ -99,6 +99,7 @@ final class ScriptedSmtpServer implements AutoCloseable {
         List<String> rcpts = new ArrayList<>();
         StringBuilder data;
         long bdatRemaining = -1;
+        boolean isLastChunk;
         boolean isDone;
 
         Session(Socket socket, InputStream in, OutputStream out) {
@@ -136,7 +137,7 @@ final class ScriptedSmtpServer implements AutoCloseable {
                         return;
                     }
                     bdatRemaining = -1;
-                    finishMessage();
+                    endChunk();
                     continue;
                 }
                 int eol = pending.indexOf("\r\n");
@@ -154,6 +155,21 @@ final class ScriptedSmtpServer implements AutoCloseable {
                     continue;
                 }
                 command(line);
+            }
+        }
+
+        /** RFC 3030: a refused chunk is read and dropped all the same. */
+        void endChunk() throws IOException {
+            if (mailFrom == null) {
+                data = null;
+                reply("503 5.5.1 Error: need MAIL command");
+            } else if (rcpts.isEmpty()) {
+                data = null;
+                reply("554 5.5.1 Error: no valid recipients");
+            } else if (isLastChunk) {
+                finishMessage();
+            } else {
+                reply("250 2.0.0 Ok: chunk received");
             }
         }
 
@@ -200,11 +216,14 @@ final class ScriptedSmtpServer implements AutoCloseable {
                 reply("250 scripted.test");
             } else if (upper.startsWith("MAIL FROM:")) {
                 mailLine = line;
-                mailFrom = line.substring(line.indexOf('<') + 1, line.indexOf('>'));
-                reply(mailReply);
+                String r = mailReply;
+                if (r.startsWith("2")) {
+                    mailFrom = line.substring(line.indexOf('<') + 1, line.indexOf('>'));
+                }
+                reply(r);
             } else if (upper.startsWith("RCPT TO:")) {
                 String a = line.substring(line.indexOf('<') + 1, line.indexOf('>'));
-                String r = rcptReply.apply(a);
+                String r = mailFrom == null ? "503 5.5.1 Error: need MAIL command" : rcptReply.apply(a);
                 if (r.startsWith("2")) {
                     rcpts.add(a);
                 }
@@ -223,8 +242,11 @@ final class ScriptedSmtpServer implements AutoCloseable {
                 reply("354 End data with <CR><LF>.<CR><LF>");
             } else if (upper.startsWith("BDAT ")) {
                 String[] parts = line.split(" ");
-                data = new StringBuilder();
+                if (data == null) {
+                    data = new StringBuilder();
+                }
                 bdatRemaining = Long.parseLong(parts[1]);
+                isLastChunk = parts.length > 2 && parts[2].equalsIgnoreCase("LAST");
             } else if (upper.equals("STARTTLS") && tlsContext != null && !isTls) {
                 reply("220 2.0.0 Ready to start TLS");
                 startTls();

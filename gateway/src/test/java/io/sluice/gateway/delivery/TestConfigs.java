@@ -41,6 +41,7 @@ final class TestConfigs {
         List<String> tlsRequired = List.of();
         Duration commandTimeout = Duration.ofSeconds(20);
         Duration dataDoneTimeout = Duration.ofSeconds(20);
+        boolean chunking = true;
 
         Delivery relayTo(int port) {
             relayhost = NextHop.parse("delivery.relayhost", "[127.0.0.1]:" + port);
@@ -51,7 +52,7 @@ final class TestConfigs {
             return new DeliveryConfig(relayhost, routes, dnsResolver, connectionsPerDestination, maxConnections,
                 messagesPerConnection, idle, recipientsPerTransaction, retrySchedule, maxQueueLifetime, tls,
                 tlsRequired, Duration.ofSeconds(10), Duration.ofSeconds(20), commandTimeout, Duration.ofSeconds(20),
-                dataDoneTimeout);
+                dataDoneTimeout, chunking);
         }
     }
 

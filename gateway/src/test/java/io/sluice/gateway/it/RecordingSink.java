@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -19,8 +20,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Test fixture: a minimal accept-all SMTP server on loopback that records the Message-ID header of every message
- * it receives, so a test can check that what the gateway acknowledged arrived. Independent of the gateway's code.
+ * Test fixture: a minimal accept-all SMTP server on loopback that records the Message-ID header (and the text) of
+ * every message it receives, so a test can check that what the gateway acknowledged arrived. Independent of the
+ * gateway's code; it offers DATA only, no CHUNKING.
  */
 final class RecordingSink implements AutoCloseable {
 
@@ -29,6 +31,7 @@ final class RecordingSink implements AutoCloseable {
     private final ServerSocket server;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final Set<String> messageIds = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> messagesById = new ConcurrentHashMap<>();
     private final AtomicInteger messages = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
 
@@ -44,6 +47,11 @@ final class RecordingSink implements AutoCloseable {
 
     Set<String> messageIds() {
         return messageIds;
+    }
+
+    /** Each recorded message as it arrived (DATA unstuffed), by Message-ID. */
+    Map<String, String> messagesById() {
+        return messagesById;
     }
 
     int messages() {
@@ -83,6 +91,7 @@ final class RecordingSink implements AutoCloseable {
                         Matcher m = MESSAGE_ID.matcher(body);
                         if (m.find()) {
                             messageIds.add(m.group(1));
+                            messagesById.put(m.group(1), body);
                         }
                         messages.incrementAndGet();
                         write(out, "250 2.0.0 ok\r\n");

@@ -12,13 +12,19 @@ import io.sluice.load.report.WallClock;
 
 /**
  * One SMTP connection to the sink, run start to end on its own virtual thread. Accepts everything that is well
- * formed: any HELO/EHLO, MAIL, RCPT (but see the reject fraction), DATA, RSET, NOOP, QUIT.
+ * formed: any HELO/EHLO, MAIL, RCPT (but see the reject fraction), DATA, BDAT (RFC 3030 CHUNKING, unless turned
+ * off), RSET, NOOP, QUIT.
  *
  * <p>Hot path without allocation: one 64 KiB read buffer, lines found by scanning for LF in place, verbs compared
  * as case-folded ints, replies taken from pre-encoded constants into one output buffer. The output is flushed only
  * when the connection is about to block on a read, so a pipelined MAIL/RCPT/DATA group (RFC 2920) is answered
  * with one write, and the 250 after DATA is never held back (the client is waiting for it, so the next read
- * blocks and flushes first).
+ * blocks and flushes first). The same holds for BDAT: a client may pipeline MAIL, RCPT and {@code BDAT n LAST}
+ * with its n octets, several transactions at once, and gets every reply in one write.
+ *
+ * <p>BDAT octets are binary: no dot handling and no end marker, just exactly the announced count, consumed even
+ * when the chunk is refused (the client sends it anyway). A message's state across its chunks is a
+ * {@link ChunkedMessage}, one per connection.
  *
  * <p>Only CRLF-or-LF line ends are looked for; the sink is not a conformance checker, and it accepts a bare LF
  * as a line end so that a buggy client still gets measured instead of hanging.
@@ -34,6 +40,8 @@ final class SinkConnection implements Runnable {
     private static final byte[] BANNER = ascii("220 sink.sluice.test ESMTP sluice load sink\r\n");
     private static final byte[] EHLO_REPLY = ascii("250-sink.sluice.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n"
             + "250-SIZE 1073741824\r\n250 ENHANCEDSTATUSCODES\r\n");
+    private static final byte[] EHLO_CHUNKING_REPLY = ascii("250-sink.sluice.test\r\n250-PIPELINING\r\n"
+            + "250-8BITMIME\r\n250-SIZE 1073741824\r\n250-CHUNKING\r\n250 ENHANCEDSTATUSCODES\r\n");
     private static final byte[] HELO_REPLY = ascii("250 sink.sluice.test\r\n");
     private static final byte[] MAIL_OK_250 = ascii("250 2.1.0 Ok\r\n");
     private static final byte[] RCPT_OK_250 = ascii("250 2.1.5 Ok\r\n");
@@ -41,6 +49,7 @@ final class SinkConnection implements Runnable {
     private static final byte[] RCPT_REJECT_550 = ascii("550 5.1.1 Recipient rejected by the sink\r\n");
     private static final byte[] DATA_354 = ascii("354 End data with <CR><LF>.<CR><LF>\r\n");
     private static final byte[] QUEUED_250 = ascii("250 2.0.0 Ok: queued\r\n");
+    private static final byte[] CHUNK_OK_250 = ascii("250 2.0.0 Ok: chunk received\r\n");
     private static final byte[] OK_250 = ascii("250 2.0.0 Ok\r\n");
     private static final byte[] BYE_221 = ascii("221 2.0.0 Bye\r\n");
     private static final byte[] VRFY_252 = ascii("252 2.0.0 Cannot VRFY user\r\n");
@@ -48,6 +57,8 @@ final class SinkConnection implements Runnable {
     private static final byte[] NEED_MAIL_503 = ascii("503 5.5.1 Error: need MAIL command\r\n");
     private static final byte[] NEED_RCPT_554 = ascii("554 5.5.1 Error: no valid recipients\r\n");
     private static final byte[] NESTED_MAIL_503 = ascii("503 5.5.1 Error: nested MAIL command\r\n");
+    private static final byte[] DATA_AFTER_BDAT_503 = ascii("503 5.5.1 Error: DATA after BDAT\r\n");
+    private static final byte[] BDAT_SYNTAX_501 = ascii("501 5.5.4 Syntax: BDAT size [LAST]\r\n");
     private static final byte[] UNKNOWN_502 = ascii("502 5.5.2 Error: command not recognized\r\n");
     private static final byte[] TOO_LONG_500 = ascii("500 5.5.2 Error: line too long\r\n");
 
@@ -56,15 +67,19 @@ final class SinkConnection implements Runnable {
     private static final int MAIL = verb("mail");
     private static final int RCPT = verb("rcpt");
     private static final int DATA = verb("data");
+    private static final int BDAT = verb("bdat");
     private static final int RSET = verb("rset");
     private static final int NOOP = verb("noop");
     private static final int QUIT = verb("quit");
     private static final int VRFY = verb("vrfy");
     private static final int STAR = verb("star"); // STARTTLS
 
-    private static final byte[] TS_HEADER = ascii("x-sluice-load-ts:");
+    static final byte[] TS_HEADER = ascii("x-sluice-load-ts:");
     /** The generator's warm-up messages carry their timestamp under this name instead (same length). */
-    private static final byte[] WARMUP_TS_HEADER = ascii("x-sluice-load-wu:");
+    static final byte[] WARMUP_TS_HEADER = ascii("x-sluice-load-wu:");
+    private static final byte[] LAST = ascii("last");
+    /** RFC 3030 allows any size; 19 digits is what a long holds (and the value must fit too). */
+    private static final int MAX_SIZE_DIGITS = 19;
 
     private final Socket socket;
     private final int idleTimeoutMs;
@@ -75,6 +90,8 @@ final class SinkConnection implements Runnable {
     private final SinkStats stats;
     private final double rejectFraction;
     private final byte[] rejectReply;
+    private final boolean chunking;
+    private final byte[] ehloReply;
 
     private final byte[] in = new byte[BUFFER_BYTES];
     private int pos;
@@ -86,13 +103,19 @@ final class SinkConnection implements Runnable {
 
     private boolean hasMail;
     private int acceptedRcpts;
+    private final ChunkedMessage chunked = new ChunkedMessage();
+    /** Set by parseBdat: the chunk just parsed ends its message. */
+    private boolean lastChunk;
 
-    SinkConnection(Socket socket, SinkStats stats, double rejectFraction, int rejectCode, int idleTimeoutMs) {
+    SinkConnection(Socket socket, SinkStats stats, double rejectFraction, int rejectCode, int idleTimeoutMs,
+                   boolean chunking) {
         this.socket = socket;
         this.idleTimeoutMs = idleTimeoutMs;
         this.stats = stats;
         this.rejectFraction = rejectFraction;
         this.rejectReply = rejectCode == 550 ? RCPT_REJECT_550 : RCPT_TEMPFAIL_450;
+        this.chunking = chunking;
+        this.ehloReply = chunking ? EHLO_CHUNKING_REPLY : EHLO_REPLY;
     }
 
     @Override
@@ -139,7 +162,7 @@ final class SinkConnection implements Runnable {
         }
         int v = lineLen >= 4 ? folded(lineStart) : 0;
         if (v == EHLO) {
-            reply(EHLO_REPLY);
+            reply(ehloReply);
             resetTransaction();
         } else if (v == HELO) {
             reply(HELO_REPLY);
@@ -156,6 +179,8 @@ final class SinkConnection implements Runnable {
         } else if (v == DATA) {
             if (!hasMail) {
                 reply(NEED_MAIL_503);
+            } else if (chunked.isStarted()) {
+                reply(DATA_AFTER_BDAT_503);
             } else if (acceptedRcpts == 0) {
                 reply(NEED_RCPT_554);
             } else {
@@ -166,6 +191,8 @@ final class SinkConnection implements Runnable {
                 reply(QUEUED_250);
                 resetTransaction();
             }
+        } else if (v == BDAT && chunking) {
+            return onBdat(lineStart, lineLen);
         } else if (v == RSET) {
             resetTransaction();
             reply(OK_250);
@@ -200,6 +227,103 @@ final class SinkConnection implements Runnable {
     private void resetTransaction() {
         hasMail = false;
         acceptedRcpts = 0;
+        chunked.reset();
+    }
+
+    /**
+     * BDAT size [LAST]. The octets follow the line unasked, so once the size is known they are consumed whatever
+     * the reply; only a malformed line (size unknown) consumes nothing. Returns false if the client hung up first.
+     */
+    private boolean onBdat(int lineStart, int lineLen) throws IOException {
+        long size = parseBdat(lineStart + 4, lineStart + lineLen);
+        if (size < 0) {
+            stats.protocolErrors.increment();
+            reply(BDAT_SYNTAX_501);
+            return true;
+        }
+        boolean last = lastChunk;
+        boolean accepted = hasMail && acceptedRcpts > 0;
+        if (!consumeChunk(size, accepted)) {
+            return false;
+        }
+        if (!hasMail) {
+            reply(NEED_MAIL_503);
+        } else if (!accepted) {
+            reply(NEED_RCPT_554);
+            if (last) {
+                resetTransaction();
+            }
+        } else if (!last) {
+            reply(CHUNK_OK_250);
+        } else {
+            stats.onMessage(chunked.bytes(), chunked.injectEpochNs(), WallClock.epochNs(), chunked.isWarmup());
+            reply(QUEUED_250);
+            resetTransaction();
+        }
+        return true;
+    }
+
+    /**
+     * The size in "BDAT size [LAST]", reading from just after the verb to the line end (LF excluded), and sets
+     * lastChunk; -1 if the line is malformed.
+     */
+    private long parseBdat(int from, int to) {
+        if (to > from && in[to - 1] == '\r') {
+            to--;
+        }
+        int i = skipSpaces(from, to);
+        if (i == from) {
+            return -1; // no space after the verb
+        }
+        int digitsEnd = i;
+        long size = 0;
+        while (digitsEnd < to && in[digitsEnd] >= '0' && in[digitsEnd] <= '9') {
+            int d = in[digitsEnd] - '0';
+            if (digitsEnd - i == MAX_SIZE_DIGITS || size > (Long.MAX_VALUE - d) / 10) {
+                return -1;
+            }
+            size = size * 10 + d;
+            digitsEnd++;
+        }
+        if (digitsEnd == i) {
+            return -1;
+        }
+        int j = skipSpaces(digitsEnd, to);
+        lastChunk = j > digitsEnd && to - j >= LAST.length && startsWithFolded(j, LAST);
+        if (lastChunk) {
+            j = skipSpaces(j + LAST.length, to);
+        }
+        return j == to ? size : -1;
+    }
+
+    private int skipSpaces(int from, int to) {
+        int i = from;
+        while (i < to && in[i] == ' ') {
+            i++;
+        }
+        return i;
+    }
+
+    /**
+     * Consumes exactly size octets after a BDAT line, however many reads they span, handing them to the chunked
+     * message if isMessage (otherwise they are dropped). Returns false if the client hung up first.
+     */
+    private boolean consumeChunk(long size, boolean isMessage) throws IOException {
+        long left = size;
+        while (true) {
+            int n = (int) Math.min(left, end - pos);
+            if (isMessage) {
+                chunked.accept(in, pos, pos + n);
+            }
+            pos += n;
+            left -= n;
+            if (left == 0) {
+                return true;
+            }
+            if (!fill()) {
+                return false;
+            }
+        }
     }
 
     /**

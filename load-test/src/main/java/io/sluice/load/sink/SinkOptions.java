@@ -19,12 +19,14 @@ import io.sluice.load.cli.UsageException;
  * @param rejectCode       450 (temporary) or 550 (permanent)
  * @param idleTimeoutMs    a connection silent this long is closed
  * @param progress         print a progress line each second
+ * @param chunking         advertise CHUNKING and take BDAT (RFC 3030); off, BDAT is answered as unknown (502)
  */
 public record SinkOptions(InetSocketAddress listen, long durationNs, long expectMessages, Path hlog,
-                          double rcptRejectFraction, int rejectCode, int idleTimeoutMs, boolean progress) {
+                          double rcptRejectFraction, int rejectCode, int idleTimeoutMs, boolean progress,
+                          boolean chunking) {
 
     static final Set<String> KNOWN = Set.of("listen", "duration", "expect", "hlog", "reject-rcpt-fraction",
-            "reject-code", "idle-timeout", "progress");
+            "reject-code", "idle-timeout", "progress", "chunking");
 
     /** Longest a sink may run: it is a test tool and must stop by itself even if forgotten. */
     static final long MAX_DURATION_NS = 24L * 3600 * 1_000_000_000L;
@@ -39,6 +41,7 @@ public record SinkOptions(InetSocketAddress listen, long durationNs, long expect
               --reject-code 450|550     default 450
               --idle-timeout D          close connections silent this long (default 10m)
               --progress on|off         one progress line per second on stderr (default on)
+              --chunking on|off         advertise CHUNKING and take BDAT, RFC 3030 (default on; off: BDAT gets 502)
             The sink reads the X-Sluice-Load-Ts header (epoch nanoseconds, set by ./sluice load) for end-to-end
             latency, and prints a summary plus a 'RESULT sink key=value ...' line on stdout when it stops.
             Warm-up messages (X-Sluice-Load-Wu, from ./sluice load --warmup) are counted as warmup=N and left out
@@ -63,6 +66,6 @@ public record SinkOptions(InetSocketAddress listen, long durationNs, long expect
         }
         long idleNs = a.durationNs("idle-timeout", 600_000_000_000L, 1_000_000_000L, 3_600_000_000_000L);
         return new SinkOptions(listen, durationNs, expect, hlog == null ? null : Path.of(hlog), fraction, code,
-                (int) (idleNs / 1_000_000), a.onOff("progress", true));
+                (int) (idleNs / 1_000_000), a.onOff("progress", true), a.onOff("chunking", true));
     }
 }

@@ -13,7 +13,7 @@ import io.sluice.load.report.LatencyLog;
  *
  * <pre>{@code
  * try (LatencyLog log = new LatencyLog(null);
- *      SinkServer sink = SinkServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), log, 0, 450)) {
+ *      SinkServer sink = SinkServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), log)) {
  *     int port = sink.port();
  *     ...
  *     sink.stats().messages();
@@ -30,32 +30,41 @@ public final class SinkServer implements AutoCloseable {
     private final double rejectFraction;
     private final int rejectCode;
     private final int idleTimeoutMs;
+    private final boolean chunking;
     private final Thread acceptor;
     private volatile boolean closed;
 
     private SinkServer(ServerSocket server, SinkStats stats, double rejectFraction, int rejectCode,
-                       int idleTimeoutMs) {
+                       int idleTimeoutMs, boolean chunking) {
         this.server = server;
         this.stats = stats;
         this.rejectFraction = rejectFraction;
         this.rejectCode = rejectCode;
         this.idleTimeoutMs = idleTimeoutMs;
+        this.chunking = chunking;
         this.acceptor = Thread.ofPlatform().name("sink-accept").daemon(true).unstarted(this::acceptLoop);
     }
 
     /**
      * Binds and starts accepting.
      *
-     * @param log where the end-to-end latency series ("e2e") is registered; the caller ticks it
+     * @param log      where the end-to-end latency series ("e2e") is registered; the caller ticks it
+     * @param chunking advertise CHUNKING and accept BDAT (RFC 3030); off, BDAT is an unknown command
      */
     public static SinkServer start(InetSocketAddress listen, LatencyLog log, double rejectFraction, int rejectCode,
-                                   int idleTimeoutMs) throws IOException {
+                                   int idleTimeoutMs, boolean chunking) throws IOException {
         ServerSocket ss = new ServerSocket();
         ss.setReuseAddress(true);
         ss.bind(listen, BACKLOG);
-        SinkServer s = new SinkServer(ss, new SinkStats(log), rejectFraction, rejectCode, idleTimeoutMs);
+        SinkServer s = new SinkServer(ss, new SinkStats(log), rejectFraction, rejectCode, idleTimeoutMs, chunking);
         s.acceptor.start();
         return s;
+    }
+
+    /** As {@link #start(InetSocketAddress, LatencyLog, double, int, int, boolean)} with CHUNKING on. */
+    public static SinkServer start(InetSocketAddress listen, LatencyLog log, double rejectFraction, int rejectCode,
+                                   int idleTimeoutMs) throws IOException {
+        return start(listen, log, rejectFraction, rejectCode, idleTimeoutMs, true);
     }
 
     public static SinkServer start(InetSocketAddress listen, LatencyLog log) throws IOException {
@@ -93,7 +102,7 @@ public final class SinkServer implements AutoCloseable {
                 continue;
             }
             Thread.ofVirtual().name("sink-conn").start(new SinkConnection(s, stats, rejectFraction, rejectCode,
-                idleTimeoutMs));
+                idleTimeoutMs, chunking));
         }
     }
 

@@ -83,6 +83,11 @@ final class Attempt {
             }
         }
 
+        /** True when this lane holds a connection with {@code job} on the wire, which should be finished. */
+        boolean isPrimedFor(Job job) {
+            return held != null && heldFor == job;
+        }
+
         @Override
         public void close() {
             take(null);
@@ -187,8 +192,19 @@ final class Attempt {
 
     private List<Outcome> send(RemoteSmtpClient client, Job job, MessageBody body,
                                RemoteSmtpClient.Lookahead lookahead, Job next, Lane lane) throws IOException {
-        List<DeliveryResult> results = client.send(job.entry().envelope(), job.recipientIndexes(), body,
-            lookahead != null && cache.canCarryAnother(client) ? lookahead : null);
+        RemoteSmtpClient.Lookahead ahead = lookahead != null && cache.canCarryAnother(client) ? lookahead : null;
+        List<DeliveryResult> results;
+        if (ahead != null && client.canSendWhole(ahead)) {
+            // The next message can go out whole behind this one (BDAT): it is read here for that, and again on
+            // its own turn, which then only reads its replies.
+            Optional<MessageBody> nextBody = spool.openBody(next.entry().id());
+            try (MessageBody nb = nextBody.orElse(null)) {
+                results = client.send(job.entry().envelope(), job.recipientIndexes(), body,
+                    nb == null ? null : ahead, nb);
+            }
+        } else {
+            results = client.send(job.entry().envelope(), job.recipientIndexes(), body, ahead, null);
+        }
         boolean offersDsn = client.offersDsn(); // read before release: another thread may take it
         String mta = client.target().hostName();
         lane.afterSend(client, next);

@@ -46,8 +46,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * writes); each destination's jobs run on daemon platform threads named {@code delivery-N}; one virtual thread each for
  * retries ({@code delivery-retry-timer}) and idle connections ({@code delivery-idle-reaper}), and one platform
  * daemon thread enforces I/O timeouts ({@code delivery-io-deadlines}). Allocation: a few small objects per message
- * and per reply (jobs, outcomes, spool snapshots); the bytes of a DOT_STUFFED body never pass through the heap on a
- * plaintext connection (a small one is read into a direct buffer, a large one goes by transferTo).
+ * and per reply (jobs, outcomes, spool snapshots); the bytes of a body pass through the heap only to be unstuffed
+ * for BDAT (into the connection's one buffer); for DATA on a plaintext connection a small one is read into a direct
+ * buffer and a large one goes by transferTo.
  *
  * <p>Usage: {@code new DeliveryAgent(...)}, {@link #start()} once (after the spool is open), {@link #close()} on
  * shutdown (before the spool closes). {@link #stats()} may be called from any thread.
@@ -288,8 +289,10 @@ public final class DeliveryAgent implements AutoCloseable {
      */
     private void process(Destination destination, List<Job> jobs) {
         try (Attempt.Lane lane = attempt.lane()) {
-            for (int k = 0; k < jobs.size() && !isClosed; k++) { // on close the rest stays in the spool
-                process(destination, jobs.get(k), k + 1 < jobs.size() ? jobs.get(k + 1) : null, lane);
+            // On close the rest stays in the spool, except a job already on the wire in full (BDAT): its replies
+            // are read and recorded, or the next start would send it again.
+            for (int k = 0; k < jobs.size() && (!isClosed || lane.isPrimedFor(jobs.get(k))); k++) {
+                process(destination, jobs.get(k), isClosed || k + 1 >= jobs.size() ? null : jobs.get(k + 1), lane);
             }
         }
     }

@@ -41,8 +41,11 @@ import java.util.List;
  *
  * <p>With CHUNKING (RFC 3030) as well, a message that fits the buffer goes as BDAT instead: MAIL, every RCPT,
  * {@code BDAT n LAST} and the message itself leave in one write and all replies come back together, one round
- * trip per message even without a next transaction to pipeline (DATA needs its 354 before the body). A
- * DOT_STUFFED body is unstuffed on the way: a BDAT chunk carries the message, not its DATA wire form.
+ * trip per message even without a next transaction to pipeline (DATA needs its 354 before the body). When the
+ * caller also hands over the next transaction's body, that whole transaction (RSET first, since the state after a
+ * refused chunk differs between servers) goes out too, before this one's replies are read: the connection then
+ * carries two messages at a time, and the next {@link #send} writes the one after before reading. A DOT_STUFFED
+ * body is unstuffed on the way: a BDAT chunk carries the message, not its DATA wire form.
  *
  * <p>Used by one delivery thread at a time (the cache hands it over); not thread-safe.
  */
@@ -77,6 +80,8 @@ final class RemoteSmtpClient implements AutoCloseable {
     private boolean isClosed;
     /** The transaction whose commands went out behind the last body; its replies are unread. Null: none. */
     private Lookahead primed;
+    /** {@link #primed} went out whole (RSET, MAIL, RCPTs, BDAT and the message): only its replies are left. */
+    private boolean isPrimedWhole;
     /** What we were doing, for "lost connection ... while X" diagnostics. */
     private String phase = "connecting";
 
@@ -197,17 +202,34 @@ final class RemoteSmtpClient implements AutoCloseable {
      * Runs one mail transaction for {@code recipientIndexes} of {@code entry}. Returns one result per index, in
      * the same order. Throws IOException when the connection fails midway; the caller defers what is left.
      *
-     * @param next the transaction that will follow on this connection, or null; when it can be pipelined behind
-     *             this body, {@link #isPrimed()} is true afterwards and the next call must send exactly it
+     * @param next     the transaction that will follow on this connection, or null; when it can be pipelined
+     *                 behind this body, {@link #isPrimed()} is true afterwards and the next call must send exactly it
+     * @param nextBody {@code next}'s body when {@link #canSendWhole} said yes for it, else null; read during this
+     *                 call only
      */
-    List<DeliveryResult> send(Envelope env, int[] recipientIndexes, MessageBody body, Lookahead next)
-        throws IOException {
+    List<DeliveryResult> send(Envelope env, int[] recipientIndexes, MessageBody body, Lookahead next,
+                              MessageBody nextBody) throws IOException {
         List<DeliveryResult> results = new ArrayList<>(recipientIndexes.length);
         Lookahead wasPrimed = primed;
+        boolean wasWhole = isPrimedWhole;
         primed = null;
+        isPrimedWhole = false;
         if (wasPrimed != null && (wasPrimed.envelope() != env || wasPrimed.recipientIndexes() != recipientIndexes)) {
             isBroken = true; // a caller bug: the commands on the wire are for another message
             throw new ProtocolException("451 4.3.0 internal error: pipelined transaction mismatch");
+        }
+        if (wasWhole) {
+            // All of it is on the wire: put the next one behind it before waiting for its replies.
+            transactions++;
+            hasSentBody = true;
+            int end = nextBody == null || !canSendWhole(next) ? -1
+                : stage(0, next.envelope(), next.recipientIndexes(), nextBody, true);
+            if (end > 0) {
+                writeStaged(0, end, settings.dataBlockTimeoutMs());
+                primed = next;
+                isPrimedWhole = true;
+            }
+            return readBdatReplies(recipientIndexes, true);
         }
         SmtpReply refusal = wasPrimed != null ? null : precheck(env, body.length());
         if (refusal != null) {
@@ -231,9 +253,18 @@ final class RemoteSmtpClient implements AutoCloseable {
         boolean isPipelined = peer.hasPipelining();
         boolean mayChunk = mayChunk(env);
         if (mayChunk && isPipelined && wasPrimed == null) {
-            List<DeliveryResult> sent = sendInOneWrite(env, recipientIndexes, body);
-            if (sent != null) {
-                return sent;
+            phase = "sending MAIL FROM";
+            int end = stage(0, env, recipientIndexes, body, false);
+            if (end >= 0) {
+                int nextEnd = nextBody == null || !canSendWhole(next) ? -1
+                    : stage(end, next.envelope(), next.recipientIndexes(), nextBody, true);
+                if (nextEnd > 0) {
+                    primed = next;
+                    isPrimedWhole = true;
+                }
+                hasSentBody = true; // from here on the server may have the message
+                writeStaged(0, Math.max(end, nextEnd), settings.dataBlockTimeoutMs());
+                return readBdatReplies(recipientIndexes, false);
             }
         }
         // Too large for one write: a RAW body still goes by BDAT (in two round trips), a stuffed one by DATA
@@ -247,7 +278,7 @@ final class RemoteSmtpClient implements AutoCloseable {
         SmtpReply dataReply = null;
         if (isPipelined) {
             if (wasPrimed == null) {
-                commandBytes = encodeCommands(env, recipientIndexes, body.length(), useBdat, true);
+                commandBytes = encodeCommands(0, env, recipientIndexes, body.length(), useBdat, true);
                 flush();
             }
             mail = read(settings.commandTimeoutMs());
@@ -330,32 +361,53 @@ final class RemoteSmtpClient implements AutoCloseable {
     }
 
     /**
-     * MAIL, every RCPT, {@code BDAT n LAST} and the message, staged in {@link #commands} and sent in one write; then
-     * every reply, in order. Null, with nothing sent, when they do not fit the buffer together.
-     *
-     * <p>Staging without a second buffer: the commands are encoded first, so their length is known; the stored
-     * body is read in behind them and room for the longest BDAT line, unstuffed in place, and only then is its
-     * length known. The BDAT line is written into that room and the commands moved up against it, leaving one
-     * contiguous range.
+     * True when {@code next} can go out whole behind the current transaction ({@link #send}'s {@code nextBody}):
+     * BDAT with PIPELINING, within the peer's limits, and small enough to be staged.
      */
-    private List<DeliveryResult> sendInOneWrite(Envelope env, int[] recipientIndexes, MessageBody body)
+    boolean canSendWhole(Lookahead next) {
+        return mayChunk(next.envelope()) && peer.hasPipelining() && next.bodyBytes() <= commands.length / 2
+            && precheck(next.envelope(), next.bodyBytes()) == null;
+    }
+
+    /**
+     * Stages one whole transaction at {@code commands[at]}: RSET if asked, MAIL, every RCPT, {@code BDAT n LAST}
+     * and the message. Returns where it ends, or -1 (nothing usable staged) when it does not fit.
+     *
+     * <p>The message's length is known only after it is unstuffed, so it is read in behind the commands and room for
+     * the longest BDAT line, unstuffed in place, and moved down against its BDAT line: one contiguous range, one
+     * buffer, and a few KB moved instead of a second copy of every body.
+     */
+    private int stage(int at, Envelope env, int[] recipientIndexes, MessageBody body, boolean withRset)
         throws IOException {
-        phase = "sending MAIL FROM";
-        int commandsEnd = encodeCommands(env, recipientIndexes, body.length(), true, false);
-        int bodyStart = commandsEnd + MAX_BDAT_LINE_BYTES;
-        if (commandsEnd < 0 || body.length() > Math.min(commands.length, out.capacity()) - bodyStart) {
-            return null;
+        if (commands.length - at < 2 * CommandEncoder.MAX_COMMAND_BYTES) {
+            return -1;
+        }
+        int p = withRset ? CommandEncoder.line(commands, at, "RSET") : at;
+        p = encodeCommands(p, env, recipientIndexes, body.length(), true, false);
+        int bodyStart = p + MAX_BDAT_LINE_BYTES;
+        if (p < 0 || body.length() > Math.min(commands.length, out.capacity()) - bodyStart) {
+            return -1;
         }
         int stored = (int) body.length();
         body.copyTo(ByteBuffer.wrap(commands, bodyStart, stored));
         int messageBytes = body.form() == BodyForm.DOT_STUFFED
             ? DotStuffer.unstuffInPlace(commands, bodyStart, stored) : stored;
-        int bdatEnd = CommandEncoder.bdatLast(commands, commandsEnd, messageBytes);
-        int start = bodyStart - bdatEnd;
-        System.arraycopy(commands, 0, commands, start, bdatEnd);
-        hasSentBody = true; // from here on the server may have the message
-        writeStaged(start, bodyStart + messageBytes - start, settings.dataBlockTimeoutMs());
+        int bdatEnd = CommandEncoder.bdatLast(commands, p, messageBytes);
+        System.arraycopy(commands, bodyStart, commands, bdatEnd, messageBytes);
+        return bdatEnd + messageBytes;
+    }
 
+    /** The replies to one staged transaction, in order: RSET's (if it had one), MAIL's, each RCPT's, BDAT's. */
+    private List<DeliveryResult> readBdatReplies(int[] recipientIndexes, boolean hasRset) throws IOException {
+        if (hasRset) {
+            phase = "sending RSET";
+            SmtpReply rset = read(settings.commandTimeoutMs());
+            if (rset.code() != 250) {
+                isBroken = true; // what follows it cannot be trusted; transient, so the message is retried
+                throw new ProtocolException("451 4.3.0 host " + target.hostName() + " refused RSET: " + rset);
+            }
+        }
+        phase = "sending MAIL FROM";
         int n = recipientIndexes.length;
         SmtpReply mail = read(settings.commandTimeoutMs());
         phase = "sending RCPT TO";
@@ -401,13 +453,13 @@ final class RemoteSmtpClient implements AutoCloseable {
     }
 
     /**
-     * MAIL, every RCPT and (unless BDAT follows) DATA, encoded into {@link #commands} from its start; returns the
-     * length. When the buffer fills up it flushes what it has if {@code canFlush}, else gives up and returns -1
-     * (priming: nothing may be written before the current body).
+     * MAIL, every RCPT and (unless BDAT follows) DATA, encoded into {@link #commands} from {@code at}; returns
+     * where they end. When the buffer fills up it flushes what it has if {@code canFlush} (only with {@code at}
+     * 0), else gives up and returns -1 (priming and staging: nothing may be written before the current body).
      */
-    private int encodeCommands(Envelope env, int[] recipientIndexes, long bodyBytes, boolean useBdat,
+    private int encodeCommands(int at, Envelope env, int[] recipientIndexes, long bodyBytes, boolean useBdat,
                                boolean canFlush) throws IOException {
-        int len = CommandEncoder.mailFrom(commands, 0, env.sender(), bodyBytes, env.bodyType(), env.smtpUtf8(),
+        int len = CommandEncoder.mailFrom(commands, at, env.sender(), bodyBytes, env.bodyType(), env.smtpUtf8(),
             env.dsnRet(), env.dsnEnvId(), peer);
         for (int idx : recipientIndexes) {
             if (commands.length - len < CommandEncoder.MAX_COMMAND_BYTES) {
@@ -469,7 +521,7 @@ final class RemoteSmtpClient implements AutoCloseable {
                 body.copyTo(out);
                 out.put(DOT_CRLF);
                 if (next != null && canPipeline(next)) {
-                    int len = encodeCommands(next.envelope(), next.recipientIndexes(), next.bodyBytes(), false,
+                    int len = encodeCommands(0, next.envelope(), next.recipientIndexes(), next.bodyBytes(), false,
                         false);
                     if (len >= 0 && len <= out.remaining()) {
                         out.put(commands, 0, len);

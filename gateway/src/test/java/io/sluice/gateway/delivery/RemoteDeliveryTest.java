@@ -460,6 +460,39 @@ class RemoteDeliveryTest {
     }
 
     @Test
+    void shouldSendEachQueuedMessageWholeBehindThePreviousOneWithBdat() throws Exception {
+        server.extensions = List.of("CHUNKING");
+        server.rcptReply = a -> a.startsWith("gone") ? "550 5.1.1 <" + a + ">: User unknown" : "250 2.1.5 Ok";
+        cfg.connectionsPerDestination = 1;
+        List<MessageId> ids = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            // Every fifth message has only a refused recipient: its chunk is refused and the server keeps its
+            // MAIL (this one answers a second MAIL with 503), so whatever follows it on the wire needs its RSET.
+            String rcpt = (i % 5 == 2 ? "gone" : "r") + i + "@remote.test";
+            ids.add(spool(spool, envelope("s@origin.test", rcpt), message("whole" + i, 1500 + 10 * i)));
+        }
+        startAgent(); // the replay queues all 20 at once: the worker takes several per turn
+        for (MessageId id : ids) {
+            awaitFinished(id);
+        }
+        for (int i = 0; i < 20; i++) {
+            assertEquals(i % 5 == 2 ? RecipientState.BOUNCED : RecipientState.DELIVERED, spool.state(ids.get(i), 0),
+                "message " + i + ": " + spool.entry(ids.get(i)).orElseThrow().recipients().get(0).lastReply());
+            if (i % 5 != 2) {
+                int n = i;
+                ScriptedSmtpServer.Received r = server.messages.stream()
+                    .filter(m -> m.rcpts().equals(List.of("r" + n + "@remote.test"))).findFirst().orElseThrow();
+                assertEquals(message("whole" + i, 1500 + 10 * i), r.data(), "body of message " + i);
+            }
+        }
+        assertEquals(1, server.connections.get());
+        assertFalse(server.commands.contains("DATA"), server.commands.toString());
+        assertTrue(server.reads.stream().anyMatch(r -> r.indexOf("BDAT ") >= 0
+                && r.indexOf("RSET\r\nMAIL FROM:", r.indexOf("BDAT ")) > 0),
+            "no read had a message followed by the next whole transaction: " + server.reads.size() + " reads");
+    }
+
+    @Test
     void shouldGiveEveryRecipientTheRefusalOfMailWithBdat() throws Exception {
         server.extensions = List.of("CHUNKING");
         server.mailReply = "550 5.7.1 sender refused";

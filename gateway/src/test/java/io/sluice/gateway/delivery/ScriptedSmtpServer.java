@@ -215,6 +215,10 @@ final class ScriptedSmtpServer implements AutoCloseable {
             } else if (upper.startsWith("HELO")) {
                 reply("250 scripted.test");
             } else if (upper.startsWith("MAIL FROM:")) {
+                if (mailFrom != null) {
+                    reply("503 5.5.1 Error: nested MAIL command"); // as Postfix: a refused chunk keeps MAIL
+                    return;
+                }
                 mailLine = line;
                 String r = mailReply;
                 if (r.startsWith("2")) {

@@ -87,6 +87,27 @@ class StartTlsTest {
     }
 
     @Test
+    void shouldSendQueuedMessagesWholeWithBdatThroughTls() throws Exception {
+        server.tlsContext = serverTls;
+        server.extensions = List.of("CHUNKING", "8BITMIME");
+        cfg.tls = TlsPolicy.OPPORTUNISTIC;
+        cfg.connectionsPerDestination = 1;
+        List<MessageId> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(spool(spool, envelope("s@origin.test", "r" + i + "@remote.test"), message("tls-bdat" + i, 4_000)));
+        }
+        startAgent(false);
+        await("delivered " + spool.events, 30_000, () -> ids.stream().allMatch(spool::isFinished));
+        assertEquals(6, server.messages.size());
+        for (ScriptedSmtpServer.Received r : server.messages) {
+            assertTrue(r.isTls(), "sent after STARTTLS");
+            assertEquals(message("tls-bdat" + r.rcpts().get(0).charAt(1), 4_000), r.data());
+        }
+        assertTrue(server.commands.stream().filter(c -> c.startsWith("BDAT ")).count() == 6
+            && !server.commands.contains("DATA"), server.commands.toString());
+    }
+
+    @Test
     void shouldDeferWhenTlsIsRequiredButNotOffered() throws Exception {
         cfg.tls = TlsPolicy.OFF;
         cfg.tlsRequired = List.of("[127.0.0.1]:" + server.port());

@@ -92,6 +92,7 @@ final class SinkConnection implements Runnable {
     private final byte[] rejectReply;
     private final boolean chunking;
     private final byte[] ehloReply;
+    private final long replyDelayNs;
 
     private final byte[] in = new byte[BUFFER_BYTES];
     private int pos;
@@ -108,13 +109,14 @@ final class SinkConnection implements Runnable {
     private boolean lastChunk;
 
     SinkConnection(Socket socket, SinkStats stats, double rejectFraction, int rejectCode, int idleTimeoutMs,
-                   boolean chunking) {
+                   boolean chunking, long replyDelayNs) {
         this.socket = socket;
         this.idleTimeoutMs = idleTimeoutMs;
         this.stats = stats;
         this.rejectFraction = rejectFraction;
         this.rejectReply = rejectCode == 550 ? RCPT_REJECT_550 : RCPT_TEMPFAIL_450;
         this.chunking = chunking;
+        this.replyDelayNs = replyDelayNs;
         this.ehloReply = chunking ? EHLO_CHUNKING_REPLY : EHLO_REPLY;
     }
 
@@ -478,6 +480,16 @@ final class SinkConnection implements Runnable {
 
     private void flush() throws IOException {
         if (outLen > 0) {
+            if (replyDelayNs > 0) {
+                // A server a round trip away: the client sees each batch of replies that much later. Only the
+                // replies wait; what the client pipelined meanwhile is read in the next fill, as over a WAN.
+                try {
+                    Thread.sleep(java.time.Duration.ofNanos(replyDelayNs));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("sink stopping");
+                }
+            }
             int n = outLen;
             outLen = 0;
             output.write(out, 0, n);

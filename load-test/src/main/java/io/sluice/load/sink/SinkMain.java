@@ -24,7 +24,7 @@ public final class SinkMain {
     public static int run(SinkOptions o) throws IOException, InterruptedException {
         LatencyLog log = new LatencyLog(o.hlog());
         SinkServer sink = SinkServer.start(o.listen(), log, o.rcptRejectFraction(), o.rejectCode(),
-                o.idleTimeoutMs(), o.chunking());
+                o.idleTimeoutMs(), o.chunking(), o.replyDelayNs());
         // Scripts wait for this exact line and read the port from it.
         System.out.println("sink listening on " + sink.address().getAddress().getHostAddress() + ":" + sink.port());
         System.out.flush();

@@ -20,13 +20,15 @@ import io.sluice.load.cli.UsageException;
  * @param idleTimeoutMs    a connection silent this long is closed
  * @param progress         print a progress line each second
  * @param chunking         advertise CHUNKING and take BDAT (RFC 3030); off, BDAT is answered as unknown (502)
+ * @param replyDelayNs     hold each batch of replies this long before sending it, as a server one round trip
+ *                         away would be seen (0: none)
  */
 public record SinkOptions(InetSocketAddress listen, long durationNs, long expectMessages, Path hlog,
                           double rcptRejectFraction, int rejectCode, int idleTimeoutMs, boolean progress,
-                          boolean chunking) {
+                          boolean chunking, long replyDelayNs) {
 
     static final Set<String> KNOWN = Set.of("listen", "duration", "expect", "hlog", "reject-rcpt-fraction",
-            "reject-code", "idle-timeout", "progress", "chunking");
+            "reject-code", "idle-timeout", "progress", "chunking", "reply-delay");
 
     /** Longest a sink may run: it is a test tool and must stop by itself even if forgotten. */
     static final long MAX_DURATION_NS = 24L * 3600 * 1_000_000_000L;
@@ -42,6 +44,8 @@ public record SinkOptions(InetSocketAddress listen, long durationNs, long expect
               --idle-timeout D          close connections silent this long (default 10m)
               --progress on|off         one progress line per second on stderr (default on)
               --chunking on|off         advertise CHUNKING and take BDAT, RFC 3030 (default on; off: BDAT gets 502)
+              --reply-delay D           hold each batch of replies D (e.g. 20ms) before sending it: a server one
+                                        round trip away, for per-connection rates over a WAN (default 0, max 10s)
             The sink reads the X-Sluice-Load-Ts header (epoch nanoseconds, set by ./sluice load) for end-to-end
             latency, and prints a summary plus a 'RESULT sink key=value ...' line on stdout when it stops.
             Warm-up messages (X-Sluice-Load-Wu, from ./sluice load --warmup) are counted as warmup=N and left out
@@ -65,7 +69,8 @@ public record SinkOptions(InetSocketAddress listen, long durationNs, long expect
             throw new UsageException("--reject-code must be 450 or 550");
         }
         long idleNs = a.durationNs("idle-timeout", 600_000_000_000L, 1_000_000_000L, 3_600_000_000_000L);
+        long replyDelayNs = a.durationNs("reply-delay", 0, 0, 10_000_000_000L);
         return new SinkOptions(listen, durationNs, expect, hlog == null ? null : Path.of(hlog), fraction, code,
-                (int) (idleNs / 1_000_000), a.onOff("progress", true), a.onOff("chunking", true));
+                (int) (idleNs / 1_000_000), a.onOff("progress", true), a.onOff("chunking", true), replyDelayNs);
     }
 }

@@ -31,17 +31,19 @@ public final class SinkServer implements AutoCloseable {
     private final int rejectCode;
     private final int idleTimeoutMs;
     private final boolean chunking;
+    private final long replyDelayNs;
     private final Thread acceptor;
     private volatile boolean closed;
 
     private SinkServer(ServerSocket server, SinkStats stats, double rejectFraction, int rejectCode,
-                       int idleTimeoutMs, boolean chunking) {
+                       int idleTimeoutMs, boolean chunking, long replyDelayNs) {
         this.server = server;
         this.stats = stats;
         this.rejectFraction = rejectFraction;
         this.rejectCode = rejectCode;
         this.idleTimeoutMs = idleTimeoutMs;
         this.chunking = chunking;
+        this.replyDelayNs = replyDelayNs;
         this.acceptor = Thread.ofPlatform().name("sink-accept").daemon(true).unstarted(this::acceptLoop);
     }
 
@@ -49,22 +51,24 @@ public final class SinkServer implements AutoCloseable {
      * Binds and starts accepting.
      *
      * @param log      where the end-to-end latency series ("e2e") is registered; the caller ticks it
-     * @param chunking advertise CHUNKING and accept BDAT (RFC 3030); off, BDAT is an unknown command
+     * @param chunking     advertise CHUNKING and accept BDAT (RFC 3030); off, BDAT is an unknown command
+     * @param replyDelayNs hold each batch of replies this long before sending it (a distant server); 0: none
      */
     public static SinkServer start(InetSocketAddress listen, LatencyLog log, double rejectFraction, int rejectCode,
-                                   int idleTimeoutMs, boolean chunking) throws IOException {
+                                   int idleTimeoutMs, boolean chunking, long replyDelayNs) throws IOException {
         ServerSocket ss = new ServerSocket();
         ss.setReuseAddress(true);
         ss.bind(listen, BACKLOG);
-        SinkServer s = new SinkServer(ss, new SinkStats(log), rejectFraction, rejectCode, idleTimeoutMs, chunking);
+        SinkServer s = new SinkServer(ss, new SinkStats(log), rejectFraction, rejectCode, idleTimeoutMs, chunking,
+            replyDelayNs);
         s.acceptor.start();
         return s;
     }
 
-    /** As {@link #start(InetSocketAddress, LatencyLog, double, int, int, boolean)} with CHUNKING on. */
+    /** As {@link #start(InetSocketAddress, LatencyLog, double, int, int, boolean, long)}: CHUNKING on, no delay. */
     public static SinkServer start(InetSocketAddress listen, LatencyLog log, double rejectFraction, int rejectCode,
                                    int idleTimeoutMs) throws IOException {
-        return start(listen, log, rejectFraction, rejectCode, idleTimeoutMs, true);
+        return start(listen, log, rejectFraction, rejectCode, idleTimeoutMs, true, 0);
     }
 
     public static SinkServer start(InetSocketAddress listen, LatencyLog log) throws IOException {
@@ -102,7 +106,7 @@ public final class SinkServer implements AutoCloseable {
                 continue;
             }
             Thread.ofVirtual().name("sink-conn").start(new SinkConnection(s, stats, rejectFraction, rejectCode,
-                idleTimeoutMs, chunking));
+                idleTimeoutMs, chunking, replyDelayNs));
         }
     }
 

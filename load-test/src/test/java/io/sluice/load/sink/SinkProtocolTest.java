@@ -2,6 +2,7 @@ package io.sluice.load.sink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import io.sluice.load.cli.UsageException;
 import io.sluice.load.report.LatencyLog;
 import io.sluice.load.report.WallClock;
 
@@ -69,7 +71,7 @@ class SinkProtocolTest {
     private static SinkServer start(LatencyLog log, double rejectFraction, int rejectCode, boolean chunking)
             throws IOException {
         return SinkServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), log, rejectFraction,
-                rejectCode, 60_000, chunking);
+                rejectCode, 60_000, chunking, 0);
     }
 
     /** Greeted with EHLO, its reply read. */
@@ -230,6 +232,37 @@ class SinkProtocolTest {
     void shouldTakeChunkingOnByDefaultAndOffWhenAsked() {
         assertTrue(SinkOptions.parse(new String[] {"--listen", "127.0.0.1:0"}, 0).chunking());
         assertFalse(SinkOptions.parse(new String[] {"--listen", "127.0.0.1:0", "--chunking", "off"}, 0).chunking());
+    }
+
+    @Test
+    void shouldTakeTheReplyDelayAsADuration() {
+        assertEquals(0, SinkOptions.parse(new String[] {"--listen", "127.0.0.1:0"}, 0).replyDelayNs());
+        assertEquals(20_000_000L, SinkOptions.parse(new String[] {"--listen", "127.0.0.1:0", "--reply-delay", "20ms"},
+                0).replyDelayNs());
+        assertThrows(UsageException.class, () -> SinkOptions.parse(new String[] {"--listen", "127.0.0.1:0",
+                "--reply-delay", "11s"}, 0));
+    }
+
+    @Test
+    void shouldHoldEachBatchOfRepliesForTheReplyDelayOnce() throws Exception {
+        try (LatencyLog log = new LatencyLog(null);
+             SinkServer sink = SinkServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), log, 0,
+                     450, 60_000, true, 300_000_000L);
+             Client c = new Client(sink.port())) {
+            long t0 = System.nanoTime();
+            assertTrue(c.reply().startsWith("220 "));
+            long greetingMs = (System.nanoTime() - t0) / 1_000_000;
+            c.send("EHLO test\r\n");
+            c.reply();
+            long t1 = System.nanoTime();
+            c.send("MAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nRCPT TO:<e@d.test>\r\nBDAT 6 LAST\r\nx\r\ny\r\n");
+            for (int i = 0; i < 4; i++) {
+                assertTrue(c.reply().startsWith("250"));
+            }
+            long groupMs = (System.nanoTime() - t1) / 1_000_000;
+            assertTrue(greetingMs >= 290, "greeting after " + greetingMs + " ms");
+            assertTrue(groupMs >= 290 && groupMs < 850, "a pipelined group waits once, not per reply: " + groupMs + " ms");
+        }
     }
 
     @Test

@@ -493,6 +493,29 @@ class RemoteDeliveryTest {
     }
 
     @Test
+    void shouldDeferTheMessageInFlightAndResendTheOneBehindItWhenTheConnectionDrops() throws Exception {
+        server.extensions = List.of("CHUNKING");
+        server.dropAtBdat = 1;
+        cfg.connectionsPerDestination = 1;
+        List<MessageId> ids = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ids.add(spool(spool, envelope("s@origin.test", "r" + i + "@remote.test"), message("drop" + i, 800)));
+        }
+        startAgent(); // all four queued at once: the second goes out whole behind the first
+        await("outcomes " + spool.events, 30_000, () -> spool.state(ids.get(0), 0) == RecipientState.DEFERRED
+            && ids.stream().skip(1).allMatch(spool::isFinished));
+        String reply = spool.entry(ids.get(0)).orElseThrow().recipients().get(0).lastReply();
+        assertTrue(reply.startsWith("451 4.4.2 lost connection with") && reply.contains("may be sent more than once"),
+            reply);
+        for (int i = 1; i < 4; i++) {
+            assertEquals(RecipientState.DELIVERED, spool.state(ids.get(i), 0), "message " + i);
+        }
+        assertEquals(2, server.connections.get(), "the rest went on a new connection");
+        assertEquals(3, server.messages.size());
+        assertTrue(dsns().isEmpty());
+    }
+
+    @Test
     void shouldGiveEveryRecipientTheRefusalOfMailWithBdat() throws Exception {
         server.extensions = List.of("CHUNKING");
         server.mailReply = "550 5.7.1 sender refused";

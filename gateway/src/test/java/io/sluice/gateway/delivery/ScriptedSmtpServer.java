@@ -41,6 +41,9 @@ final class ScriptedSmtpServer implements AutoCloseable {
     volatile String mailReply = "250 2.1.0 Ok";
     volatile Function<Received, String> dataReply = m -> "250 2.0.0 Ok: queued";
     volatile boolean dropAtData;
+    /** When positive: the connection that receives the server's Nth BDAT command (counting all) is dropped there. */
+    volatile int dropAtBdat;
+    private final java.util.concurrent.atomic.AtomicInteger bdats = new java.util.concurrent.atomic.AtomicInteger();
     volatile long stallBeforeFinalReplyMs;
     /** When set, STARTTLS is offered (before TLS) and served with this context. */
     volatile javax.net.ssl.SSLContext tlsContext;
@@ -245,6 +248,11 @@ final class ScriptedSmtpServer implements AutoCloseable {
                 data = new StringBuilder();
                 reply("354 End data with <CR><LF>.<CR><LF>");
             } else if (upper.startsWith("BDAT ")) {
+                if (bdats.incrementAndGet() == dropAtBdat) {
+                    socket.close();
+                    isDone = true;
+                    return;
+                }
                 String[] parts = line.split(" ");
                 if (data == null) {
                     data = new StringBuilder();

@@ -203,7 +203,8 @@ final class RemoteSmtpClient implements AutoCloseable {
      * the same order. Throws IOException when the connection fails midway; the caller defers what is left.
      *
      * @param next     the transaction that will follow on this connection, or null; when it can be pipelined
-     *                 behind this body, {@link #isPrimed()} is true afterwards and the next call must send exactly it
+     *                 behind this one (its commands, or with {@code nextBody} all of it), {@link #isPrimed()} is
+     *                 true afterwards and the next call must send exactly it
      * @param nextBody {@code next}'s body when {@link #canSendWhole} said yes for it, else null; read during this
      *                 call only
      */
@@ -219,17 +220,7 @@ final class RemoteSmtpClient implements AutoCloseable {
             throw new ProtocolException("451 4.3.0 internal error: pipelined transaction mismatch");
         }
         if (wasWhole) {
-            // All of it is on the wire: put the next one behind it before waiting for its replies.
-            transactions++;
-            hasSentBody = true;
-            int end = nextBody == null || !canSendWhole(next) ? -1
-                : stage(0, next.envelope(), next.recipientIndexes(), nextBody, true);
-            if (end > 0) {
-                writeStaged(0, end, settings.dataBlockTimeoutMs());
-                primed = next;
-                isPrimedWhole = true;
-            }
-            return readBdatReplies(recipientIndexes, true);
+            return finishWhole(recipientIndexes, next, nextBody);
         }
         SmtpReply refusal = wasPrimed != null ? null : precheck(env, body.length());
         if (refusal != null) {
@@ -253,18 +244,9 @@ final class RemoteSmtpClient implements AutoCloseable {
         boolean isPipelined = peer.hasPipelining();
         boolean mayChunk = mayChunk(env);
         if (mayChunk && isPipelined && wasPrimed == null) {
-            phase = "sending MAIL FROM";
-            int end = stage(0, env, recipientIndexes, body, false);
-            if (end >= 0) {
-                int nextEnd = nextBody == null || !canSendWhole(next) ? -1
-                    : stage(end, next.envelope(), next.recipientIndexes(), nextBody, true);
-                if (nextEnd > 0) {
-                    primed = next;
-                    isPrimedWhole = true;
-                }
-                hasSentBody = true; // from here on the server may have the message
-                writeStaged(0, Math.max(end, nextEnd), settings.dataBlockTimeoutMs());
-                return readBdatReplies(recipientIndexes, false);
+            List<DeliveryResult> sent = sendWhole(env, recipientIndexes, body, next, nextBody);
+            if (sent != null) {
+                return sent;
             }
         }
         // Too large for one write: a RAW body still goes by BDAT (in two round trips), a stuffed one by DATA
@@ -358,6 +340,51 @@ final class RemoteSmtpClient implements AutoCloseable {
     /** BDAT is allowed for this message on this connection: offered, and enabled or needed (BINARYMIME). */
     private boolean mayChunk(Envelope env) {
         return peer.hasChunking() && (settings.chunking() || "BINARYMIME".equalsIgnoreCase(env.bodyType()));
+    }
+
+    /**
+     * The whole transaction, and {@code next} whole behind it when given and it fits, in one write; then this one's
+     * replies. Null, with nothing sent, when this one does not fit the buffer.
+     */
+    private List<DeliveryResult> sendWhole(Envelope env, int[] recipientIndexes, MessageBody body, Lookahead next,
+                                           MessageBody nextBody) throws IOException {
+        phase = "sending MAIL FROM";
+        int end = stage(0, env, recipientIndexes, body, false);
+        if (end < 0) {
+            return null;
+        }
+        int nextEnd = stageAhead(end, next, nextBody);
+        hasSentBody = true; // from here on the server may have the message
+        writeStaged(0, Math.max(end, nextEnd), settings.dataBlockTimeoutMs());
+        return readBdatReplies(recipientIndexes, false);
+    }
+
+    /**
+     * This transaction went out whole behind the previous one: puts {@code next} behind it before waiting for its
+     * replies, so the peer always has one more message to work on.
+     */
+    private List<DeliveryResult> finishWhole(int[] recipientIndexes, Lookahead next, MessageBody nextBody)
+        throws IOException {
+        transactions++;
+        hasSentBody = true;
+        int end = stageAhead(0, next, nextBody);
+        if (end > 0) {
+            writeStaged(0, end, settings.dataBlockTimeoutMs());
+        }
+        return readBdatReplies(recipientIndexes, true);
+    }
+
+    /** Stages {@code next} whole at {@code at} if it can go that way and fits, and marks it primed; else -1. */
+    private int stageAhead(int at, Lookahead next, MessageBody nextBody) throws IOException {
+        if (nextBody == null || !canSendWhole(next)) {
+            return -1;
+        }
+        int end = stage(at, next.envelope(), next.recipientIndexes(), nextBody, true);
+        if (end > 0) {
+            primed = next;
+            isPrimedWhole = true;
+        }
+        return end;
     }
 
     /**

@@ -7,7 +7,7 @@ import java.io.InputStream;
  * Turns a message (RAW form: CRLF lines, no stuffing) into DATA wire form on the fly (RFC 5321 4.5.2: a line
  * that starts with '.' gets one more), in fixed chunks; it never holds the whole message. Also reports whether
  * the message ended with CRLF, so the caller can add one before the terminating {@code .CRLF}.
- * One instance per transfer; not thread-safe.
+ * One instance per transfer; not thread-safe. {@link #unstuffInPlace} goes the other way, for BDAT.
  */
 final class DotStuffer {
 

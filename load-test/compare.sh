@@ -12,6 +12,8 @@
 # (Postfix: master + every child, exited children via the master's cutime/cstime; the ceiling: the sink's own
 # cpu_s, from its first measured message); memory is VmHWM of the server process over the whole run, warm-up
 # included (Postfix: peak of the summed PSS of its processes, sampled every 0.5 s, so shared pages count once).
+# The sink offers CHUNKING, so Sluice relays into it with BDAT (Postfix's client never sends BDAT, and the ceiling's
+# generator uses DATA); SLUICE_SET="--set delivery.chunking=false" makes Sluice relay with DATA as well.
 #
 # usage: load-test/compare.sh            (as root, or with Postfix already installed and sudo for postfix start)
 # environment: COUNT=20000 (measured messages) WARMUP=10000 (0: none) SESSIONS=50 SIZE=5k

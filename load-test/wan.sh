@@ -3,12 +3,14 @@
 # would be seen, so the rate per outbound connection is set by round trips rather than CPU. The same load goes
 # through the gateway twice: with delivery.chunking=false (DATA: the 354 must come back before the body, so at
 # best one round trip per message, with the next message's commands pipelined behind each body) and with true
-# (BDAT: each transaction whole in one write, the next one sent before this one's replies are read). Prints the
+# (BDAT: each transaction whole in one write, the next ones sent before this one's replies are read, up to
+# delivery.pipeline-depth in flight). Prints the
 # rate at which mail arrived at the sink and its end-to-end latency. Loopback only, bounded by COUNT and a timeout.
 #
 # usage: load-test/wan.sh
 # environment: DELAY=20ms COUNT=10000 CONNS=20 (delivery.connections-per-destination) SESSIONS=50 SIZE=5k
 #              DURABILITY=fsync|os  TIMEOUT=300 (s per mode)  KEEP=1 (keep the work dir)
+#              SLUICE_SET="--set key=value ..." (extra gateway settings for both runs, e.g. delivery.pipeline-depth=4)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=common.sh
@@ -29,7 +31,7 @@ printf '%-8s %10s %12s %14s %14s\n' chunking arrived "msgs/s" "e2e p50 ms" "e2e 
 for chunking in false true; do
   start_sink --reply-delay "$DELAY" --expect "$COUNT" --duration "${TIMEOUT}s" --progress off
   start_gateway --set "delivery.relayhost=[127.0.0.1]:$SINK_PORT" --set "spool.durability=$DURABILITY" \
-    --set "delivery.connections-per-destination=$CONNS" --set "delivery.chunking=$chunking"
+    --set "delivery.connections-per-destination=$CONNS" --set "delivery.chunking=$chunking" ${SLUICE_SET:-}
   "$SLUICE" load --target "127.0.0.1:$GW_PORT" --sessions "$SESSIONS" --count "$COUNT" --size "$SIZE" \
     --progress off > "$WORK/load-$chunking.out" 2> "$WORK/load-$chunking.err" \
     || die "the generator failed: $(tail -3 "$WORK/load-$chunking.err")"

@@ -234,7 +234,7 @@ public final class ConfigLoader {
             tlsPolicy, c.getStringList("delivery.tls-required"), c.getDuration("delivery.connect-timeout"),
             c.getDuration("delivery.greeting-timeout"), c.getDuration("delivery.command-timeout"),
             c.getDuration("delivery.data-block-timeout"), c.getDuration("delivery.data-done-timeout"),
-            c.getBoolean("delivery.chunking"));
+            c.getBoolean("delivery.chunking"), c.getInt("delivery.pipeline-depth"));
         LocalConfig local = new LocalConfig(c.getStringList("local.domains"), Path.of(c.getString("local.mail-dir")),
             Path.of(c.getString("local.users-file")), Path.of(c.getString("local.aliases-file")),
             c.getBytes("local.quota"));

@@ -181,7 +181,10 @@ public record GatewayConfig(String hostname, SmtpConfig smtp, TlsConfig tls, Pop
                                  List<Duration> retrySchedule, Duration maxQueueLifetime, TlsPolicy tls,
                                  List<String> tlsRequired, Duration connectTimeout, Duration greetingTimeout,
                                  Duration commandTimeout, Duration dataBlockTimeout, Duration dataDoneTimeout,
-                                 boolean chunking) {
+                                 boolean chunking, int pipelineDepth) {
+        /** Most messages in flight on one connection: a worker takes at most 8 jobs at a time. */
+        public static final int MAX_PIPELINE_DEPTH = 8;
+
         public DeliveryConfig {
             routes = Map.copyOf(routes);
             retrySchedule = List.copyOf(retrySchedule);
@@ -203,6 +206,10 @@ public record GatewayConfig(String hostname, SmtpConfig smtp, TlsConfig tls, Pop
             checkPositive("delivery.command-timeout", commandTimeout);
             checkPositive("delivery.data-block-timeout", dataBlockTimeout);
             checkPositive("delivery.data-done-timeout", dataDoneTimeout);
+            if (pipelineDepth < 1 || pipelineDepth > MAX_PIPELINE_DEPTH) {
+                throw new ConfigException("delivery.pipeline-depth: must be 1 to " + MAX_PIPELINE_DEPTH + ", not "
+                    + pipelineDepth);
+            }
             if (connectionsPerDestination > maxConnections) {
                 throw new ConfigException("delivery.connections-per-destination: larger than delivery.max-connections");
             }

@@ -98,8 +98,12 @@ final class Attempt {
         return new Lane();
     }
 
-    /** Runs {@code job}; {@code next} (or null) is the job this worker runs right after it, on {@code lane}. */
-    List<Outcome> run(Destination destination, Job job, Job next, Lane lane) {
+    /**
+     * Runs {@code job}; {@code following} are the jobs this worker runs right after it, in order, on {@code lane}
+     * (the same list from the second on for the next call); {@code mayAddMore} false when shutting down: nothing
+     * more is put on the wire ahead of its turn.
+     */
+    List<Outcome> run(Destination destination, Job job, List<Job> following, boolean mayAddMore, Lane lane) {
         SpoolEntry entry = job.entry();
         int[] idx = job.recipientIndexes();
         Optional<MessageBody> maybeBody = spool.openBody(entry.id());
@@ -119,20 +123,27 @@ final class Attempt {
                 }
                 return out;
             }
-            return remote(destination, job, body, next, lane);
+            return remote(destination, job, body, sameRoute(job, following), mayAddMore, lane);
         }
     }
 
-    private List<Outcome> remote(Destination destination, Job job, MessageBody body, Job next, Lane lane) {
+    /** The leading jobs of {@code following} on {@code job}'s route (so remote too): they may share its connection. */
+    private static List<Job> sameRoute(Job job, List<Job> following) {
+        int n = 0;
+        while (n < following.size() && following.get(n).route().equals(job.route())) {
+            n++;
+        }
+        return following.subList(0, n);
+    }
+
+    private List<Outcome> remote(Destination destination, Job job, MessageBody body, List<Job> following,
+                                 boolean mayAddMore, Lane lane) {
         RemoteSmtpClient primed = lane.take(job);
-        // Same route as this remote job, so remote too: its commands may follow this body on the same connection.
-        RemoteSmtpClient.Lookahead lookahead = next == null || !next.route().equals(job.route())
-            ? null : new RemoteSmtpClient.Lookahead(next.entry().envelope(), next.recipientIndexes(),
-                next.entry().bodyForm(), next.entry().bodyBytes());
         if (primed != null) {
-            // Its commands are on the wire already: this connection first, whatever the target order says.
+            // It is on the wire already (its commands, or all of it): this connection first, whatever the target
+            // order says.
             try {
-                return send(primed, job, body, lookahead, next, lane);
+                return send(primed, job, body, following, mayAddMore, lane);
             } catch (IOException e) {
                 String text = primed.lostConnectionText(e);
                 boolean hasSentBody = primed.hasSentBody();
@@ -173,7 +184,7 @@ final class Attempt {
                     }
                 }
                 try {
-                    return send(client, job, body, lookahead, next, lane);
+                    return send(client, job, body, following, mayAddMore, lane);
                 } catch (IOException e) {
                     String text = client.lostConnectionText(e);
                     boolean canRetry = isReused && round == 0 && !client.hasSentBody();
@@ -190,24 +201,23 @@ final class Attempt {
         return all(job, lastError, null);
     }
 
-    private List<Outcome> send(RemoteSmtpClient client, Job job, MessageBody body,
-                               RemoteSmtpClient.Lookahead lookahead, Job next, Lane lane) throws IOException {
-        RemoteSmtpClient.Lookahead ahead = lookahead != null && cache.canCarryAnother(client) ? lookahead : null;
-        List<DeliveryResult> results;
-        if (ahead != null && client.canSendWhole(ahead)) {
-            // The next message can go out whole behind this one (BDAT): it is read here for that, and again on
-            // its own turn, which then only reads its replies.
-            Optional<MessageBody> nextBody = spool.openBody(next.entry().id());
-            try (MessageBody nb = nextBody.orElse(null)) {
-                results = client.send(job.entry().envelope(), job.recipientIndexes(), body,
-                    nb == null ? null : ahead, nb);
-            }
-        } else {
-            results = client.send(job.entry().envelope(), job.recipientIndexes(), body, ahead, null);
+    private List<Outcome> send(RemoteSmtpClient client, Job job, MessageBody body, List<Job> following,
+                               boolean mayAddMore, Lane lane) throws IOException {
+        // As many as this connection may still carry after this one (delivery.messages-per-connection).
+        List<Job> ahead = following.subList(0, Math.min(following.size(),
+            Math.max(0, cache.transactionsLeft(client) - 1)));
+        List<RemoteSmtpClient.Lookahead> lookaheads = new ArrayList<>(ahead.size());
+        for (Job j : ahead) {
+            lookaheads.add(new RemoteSmtpClient.Lookahead(j.entry().envelope(), j.recipientIndexes(),
+                j.entry().bodyForm(), j.entry().bodyBytes()));
         }
+        // A message that goes out whole ahead of its turn (BDAT) is read here for that, and again on its own turn,
+        // which then only reads its replies.
+        List<DeliveryResult> results = client.send(job.entry().envelope(), job.recipientIndexes(), body,
+            new RemoteSmtpClient.Following(lookaheads, i -> spool.openBody(ahead.get(i).entry().id()), mayAddMore));
         boolean offersDsn = client.offersDsn(); // read before release: another thread may take it
         String mta = client.target().hostName();
-        lane.afterSend(client, next);
+        lane.afterSend(client, following.isEmpty() ? null : following.get(0)); // what is on the wire is next
         List<Outcome> out = new ArrayList<>(results.size());
         for (DeliveryResult r : results) {
             out.add(Outcome.of(r, mta, offersDsn));

@@ -22,17 +22,18 @@ import javax.net.ssl.SSLContext;
  * @param verifyRequiredTls    false only in tests (self-signed loopback servers)
  * @param chunking             send bodies with BDAT (RFC 3030) to peers that offer CHUNKING; when false only
  *                             BINARYMIME bodies, which need it, go that way
+ * @param pipelineDepth        most messages in flight on one connection with BDAT (1: one at a time)
  */
 record ClientSettings(String heloName, int connectTimeoutMs, int greetingTimeoutMs, int commandTimeoutMs,
                       int dataBlockTimeoutMs, int dataDoneTimeoutMs, TlsPolicy tlsPolicy,
                       SSLContext opportunisticTls, SSLContext verifiedTls, boolean verifyRequiredTls,
-                      boolean chunking) {
+                      boolean chunking, int pipelineDepth) {
 
     static ClientSettings from(String heloName, DeliveryConfig d, SSLContext opportunisticTls, SSLContext verifiedTls,
                                boolean verifyRequiredTls) {
         return new ClientSettings(heloName, ms(d.connectTimeout()), ms(d.greetingTimeout()), ms(d.commandTimeout()),
             ms(d.dataBlockTimeout()), ms(d.dataDoneTimeout()), d.tls(), opportunisticTls, verifiedTls,
-            verifyRequiredTls, d.chunking());
+            verifyRequiredTls, d.chunking(), d.pipelineDepth());
     }
 
     private static int ms(java.time.Duration d) {

@@ -46,9 +46,9 @@ final class ConnectionCache implements AutoCloseable {
         return null;
     }
 
-    /** True when {@code c}, after the transaction it is about to run, may run one more. */
-    boolean canCarryAnother(RemoteSmtpClient c) {
-        return !isClosed && c.transactions() + 2 <= maxTransactions;
+    /** How many more transactions {@code c} may run, the one it is about to run included (0 once closing). */
+    int transactionsLeft(RemoteSmtpClient c) {
+        return isClosed ? 0 : Math.max(0, maxTransactions - c.transactions());
     }
 
     /** Returns a connection after a transaction: cached when it can carry more, else closed with QUIT. */

@@ -292,13 +292,13 @@ public final class DeliveryAgent implements AutoCloseable {
             // On close the rest stays in the spool, except a job already on the wire in full (BDAT): its replies
             // are read and recorded, or the next start would send it again.
             for (int k = 0; k < jobs.size() && (!isClosed || lane.isPrimedFor(jobs.get(k))); k++) {
-                process(destination, jobs.get(k), isClosed || k + 1 >= jobs.size() ? null : jobs.get(k + 1), lane);
+                process(destination, jobs.get(k), jobs.subList(k + 1, jobs.size()), lane);
             }
         }
     }
 
     /** One job: mark in flight, deliver, record, and finish the batch when last. */
-    private void process(Destination destination, Job job, Job next, Attempt.Lane lane) {
+    private void process(Destination destination, Job job, List<Job> following, Attempt.Lane lane) {
         runningJobs.incrementAndGet();
         try {
             SpoolEntry entry = job.entry();
@@ -307,7 +307,7 @@ public final class DeliveryAgent implements AutoCloseable {
             }
             List<Outcome> outcomes;
             try {
-                outcomes = attempt.run(destination, job, next, lane);
+                outcomes = attempt.run(destination, job, following, !isClosed, lane);
             } catch (RuntimeException e) {
                 // A bug (ours or the local transport's): log once with the stack, defer, keep the agent running.
                 LOG.error("{}: delivery to {} failed unexpectedly", entry.id(), destination.key(), e);

@@ -18,8 +18,12 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.IntFunction;
 
 /**
  * One outbound SMTP connection: greeting, EHLO (HELO when EHLO is refused), opportunistic or required STARTTLS,
@@ -42,10 +46,10 @@ import java.util.List;
  * <p>With CHUNKING (RFC 3030) as well, a message that fits the buffer goes as BDAT instead: MAIL, every RCPT,
  * {@code BDAT n LAST} and the message itself leave in one write and all replies come back together, one round
  * trip per message even without a next transaction to pipeline (DATA needs its 354 before the body). When the
- * caller also hands over the next transaction's body, that whole transaction (RSET first, since the state after a
- * refused chunk differs between servers) goes out too, before this one's replies are read: the connection then
- * carries two messages at a time, and the next {@link #send} writes the one after before reading. A DOT_STUFFED
- * body is unstuffed on the way: a BDAT chunk carries the message, not its DATA wire form.
+ * caller holds the transactions that follow ({@link Following}), they go out whole too (each with an RSET first,
+ * since the state after a refused chunk differs between servers) before this one's replies are read, up to
+ * {@code delivery.pipeline-depth} messages in flight; each later {@link #send} tops the pipeline up before reading.
+ * A DOT_STUFFED body is unstuffed on the way: a BDAT chunk carries the message, not its DATA wire form.
  *
  * <p>Used by one delivery thread at a time (the cache hands it over); not thread-safe.
  */
@@ -80,8 +84,11 @@ final class RemoteSmtpClient implements AutoCloseable {
     private boolean isClosed;
     /** The transaction whose commands went out behind the last body; its replies are unread. Null: none. */
     private Lookahead primed;
-    /** {@link #primed} went out whole (RSET, MAIL, RCPTs, BDAT and the message): only its replies are left. */
-    private boolean isPrimedWhole;
+    /**
+     * Transactions that went out whole (RSET, MAIL, RCPTs, BDAT and the message) behind the current one, oldest
+     * first: only their replies are left. At most {@link ClientSettings#pipelineDepth()} - 1.
+     */
+    private final ArrayDeque<Lookahead> sentWhole = new ArrayDeque<>();
     /** What we were doing, for "lost connection ... while X" diagnostics. */
     private String phase = "connecting";
 
@@ -199,29 +206,41 @@ final class RemoteSmtpClient implements AutoCloseable {
     }
 
     /**
+     * The transactions that will follow the current one on this connection, in order (those already on the wire
+     * first), and how to read the body of the i-th; {@code mayAddMore} false (shutting down): put nothing more on
+     * the wire, only finish what is there.
+     */
+    record Following(List<Lookahead> transactions, IntFunction<Optional<MessageBody>> bodies, boolean mayAddMore) {
+        /** The next transaction, if it may be pipelined behind this one; else null. */
+        Lookahead next() {
+            return mayAddMore && !transactions.isEmpty() ? transactions.get(0) : null;
+        }
+    }
+
+    /**
      * Runs one mail transaction for {@code recipientIndexes} of {@code entry}. Returns one result per index, in
      * the same order. Throws IOException when the connection fails midway; the caller defers what is left.
      *
-     * @param next     the transaction that will follow on this connection, or null; when it can be pipelined
-     *                 behind this one (its commands, or with {@code nextBody} all of it), {@link #isPrimed()} is
-     *                 true afterwards and the next call must send exactly it
-     * @param nextBody {@code next}'s body when {@link #canSendWhole} said yes for it, else null; read during this
-     *                 call only
+     * @param following the transactions that will follow on this connection (at most as many as it may still
+     *                  carry); when the first can be pipelined behind this one (its commands, or whole with as many
+     *                  after it as the pipeline depth allows), {@link #isPrimed()} is true afterwards and the next
+     *                  call must send exactly that first one, with the rest of this list
      */
-    List<DeliveryResult> send(Envelope env, int[] recipientIndexes, MessageBody body, Lookahead next,
-                              MessageBody nextBody) throws IOException {
+    List<DeliveryResult> send(Envelope env, int[] recipientIndexes, MessageBody body, Following following)
+        throws IOException {
         List<DeliveryResult> results = new ArrayList<>(recipientIndexes.length);
         Lookahead wasPrimed = primed;
-        boolean wasWhole = isPrimedWhole;
         primed = null;
-        isPrimedWhole = false;
-        if (wasPrimed != null && (wasPrimed.envelope() != env || wasPrimed.recipientIndexes() != recipientIndexes)) {
-            isBroken = true; // a caller bug: the commands on the wire are for another message
+        Lookahead wasSentWhole = sentWhole.pollFirst();
+        Lookahead onWire = wasPrimed != null ? wasPrimed : wasSentWhole;
+        if (onWire != null && (onWire.envelope() != env || onWire.recipientIndexes() != recipientIndexes)) {
+            isBroken = true; // a caller bug: what is on the wire is for another message
             throw new ProtocolException("451 4.3.0 internal error: pipelined transaction mismatch");
         }
-        if (wasWhole) {
-            return finishWhole(recipientIndexes, next, nextBody);
+        if (wasSentWhole != null) {
+            return finishWhole(recipientIndexes, following);
         }
+        Lookahead next = following.next();
         SmtpReply refusal = wasPrimed != null ? null : precheck(env, body.length());
         if (refusal != null) {
             for (int idx : recipientIndexes) {
@@ -244,7 +263,7 @@ final class RemoteSmtpClient implements AutoCloseable {
         boolean isPipelined = peer.hasPipelining();
         boolean mayChunk = mayChunk(env);
         if (mayChunk && isPipelined && wasPrimed == null) {
-            List<DeliveryResult> sent = sendWhole(env, recipientIndexes, body, next, nextBody);
+            List<DeliveryResult> sent = sendWhole(env, recipientIndexes, body, following);
             if (sent != null) {
                 return sent;
             }
@@ -343,55 +362,81 @@ final class RemoteSmtpClient implements AutoCloseable {
     }
 
     /**
-     * The whole transaction, and {@code next} whole behind it when given and it fits, in one write; then this one's
-     * replies. Null, with nothing sent, when this one does not fit the buffer.
+     * The whole transaction, and as many of {@code following} whole behind it as the pipeline depth allows and the
+     * buffer holds, in one write; then this one's replies. Null, with nothing sent, when this one does not fit.
      */
-    private List<DeliveryResult> sendWhole(Envelope env, int[] recipientIndexes, MessageBody body, Lookahead next,
-                                           MessageBody nextBody) throws IOException {
+    private List<DeliveryResult> sendWhole(Envelope env, int[] recipientIndexes, MessageBody body,
+                                           Following following) throws IOException {
         phase = "sending MAIL FROM";
         int end = stage(0, env, recipientIndexes, body, false);
         if (end < 0) {
             return null;
         }
-        int nextEnd = stageAhead(end, next, nextBody);
+        end = stageAhead(end, following);
         hasSentBody = true; // from here on the server may have the message
-        writeStaged(0, Math.max(end, nextEnd), settings.dataBlockTimeoutMs());
+        writeStaged(0, end, settings.dataBlockTimeoutMs());
         return readBdatReplies(recipientIndexes, false);
     }
 
     /**
-     * This transaction went out whole behind the previous one: puts {@code next} behind it before waiting for its
-     * replies, so the peer always has one more message to work on.
+     * This transaction went out whole behind an earlier one: tops the pipeline up from {@code following} before
+     * waiting for its replies, so the peer always has the next messages to work on.
      */
-    private List<DeliveryResult> finishWhole(int[] recipientIndexes, Lookahead next, MessageBody nextBody)
-        throws IOException {
+    private List<DeliveryResult> finishWhole(int[] recipientIndexes, Following following) throws IOException {
         transactions++;
         hasSentBody = true;
-        int end = stageAhead(0, next, nextBody);
+        int end = stageAhead(0, following);
         if (end > 0) {
             writeStaged(0, end, settings.dataBlockTimeoutMs());
         }
         return readBdatReplies(recipientIndexes, true);
     }
 
-    /** Stages {@code next} whole at {@code at} if it can go that way and fits, and marks it primed; else -1. */
-    private int stageAhead(int at, Lookahead next, MessageBody nextBody) throws IOException {
-        if (nextBody == null || !canSendWhole(next)) {
-            return -1;
+    /**
+     * Stages, from {@code at}, the transactions of {@code following} that are not on the wire yet, whole, while the
+     * pipeline depth, the buffer and their form allow (in order: the first that cannot go stops it), and queues each
+     * as sent. Returns where the staged bytes end ({@code at} if none).
+     */
+    private int stageAhead(int at, Following following) throws IOException {
+        List<Lookahead> txs = following.transactions();
+        int onWire = sentWhole.size();
+        Iterator<Lookahead> sent = sentWhole.iterator();
+        for (int i = 0; i < onWire && i < txs.size(); i++) {
+            Lookahead t = sent.next();
+            if (txs.get(i).envelope() != t.envelope() || txs.get(i).recipientIndexes() != t.recipientIndexes()) {
+                isBroken = true; // a caller bug: the list does not start with what is on the wire
+                throw new ProtocolException("451 4.3.0 internal error: pipelined transaction mismatch");
+            }
         }
-        int end = stage(at, next.envelope(), next.recipientIndexes(), nextBody, true);
-        if (end > 0) {
-            primed = next;
-            isPrimedWhole = true;
+        if (!following.mayAddMore()) {
+            return at;
+        }
+        int end = at;
+        int last = Math.min(txs.size(), settings.pipelineDepth() - 1);
+        for (int i = onWire; i < last && canSendWhole(txs.get(i)); i++) {
+            Lookahead t = txs.get(i);
+            Optional<MessageBody> body = following.bodies().apply(i);
+            if (body.isEmpty()) {
+                break; // reclaimed meanwhile: its own turn finds that out
+            }
+            int staged;
+            try (MessageBody b = body.get()) {
+                staged = stage(end, t.envelope(), t.recipientIndexes(), b, true);
+            }
+            if (staged < 0) {
+                break;
+            }
+            sentWhole.addLast(t);
+            end = staged;
         }
         return end;
     }
 
     /**
-     * True when {@code next} can go out whole behind the current transaction ({@link #send}'s {@code nextBody}):
-     * BDAT with PIPELINING, within the peer's limits, and small enough to be staged.
+     * True when {@code next} can go out whole behind the current transaction: BDAT with PIPELINING, within the
+     * peer's limits, and small enough to be staged.
      */
-    boolean canSendWhole(Lookahead next) {
+    private boolean canSendWhole(Lookahead next) {
         return mayChunk(next.envelope()) && peer.hasPipelining() && next.bodyBytes() <= commands.length / 2
             && precheck(next.envelope(), next.bodyBytes()) == null;
     }
@@ -593,9 +638,9 @@ final class RemoteSmtpClient implements AutoCloseable {
         return !mayChunk(next.envelope()) && precheck(next.envelope(), next.bodyBytes()) == null;
     }
 
-    /** True when the next transaction's commands went out behind the last body (see {@link Lookahead}). */
+    /** True when the next transaction is on the wire already: its commands, or all of it (see {@link Lookahead}). */
     boolean isPrimed() {
-        return primed != null;
+        return primed != null || !sentWhole.isEmpty();
     }
 
     /** What a failed blocking call means: a timeout when this connection's deadline closed the socket. */

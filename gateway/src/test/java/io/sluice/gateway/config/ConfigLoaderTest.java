@@ -131,6 +131,11 @@ class ConfigLoaderTest {
         assertThrows(ConfigException.class, () -> ConfigLoader.load(null, List.of("delivery.tls=maybe")));
         assertThrows(ConfigException.class, () -> ConfigLoader.load(null, List.of("smtp.tls-port=465")));
         assertThrows(ConfigException.class, () -> ConfigLoader.load(null, List.of("noequals")));
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(null, List.of("delivery.pipeline-depth=0")));
+        ConfigException depth = assertThrows(ConfigException.class,
+            () -> ConfigLoader.load(null, List.of("delivery.pipeline-depth=9")));
+        assertTrue(depth.getMessage().contains("delivery.pipeline-depth: must be 1 to 8"), depth.getMessage());
+        assertEquals(4, ConfigLoader.load(null, List.of("delivery.pipeline-depth=4")).delivery().pipelineDepth());
         ConfigException window = assertThrows(ConfigException.class,
             () -> ConfigLoader.load(null, List.of("spool.commit-window=1s")));
         assertTrue(window.getMessage().startsWith("spool.commit-window"), window.getMessage());

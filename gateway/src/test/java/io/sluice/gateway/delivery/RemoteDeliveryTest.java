@@ -493,10 +493,60 @@ class RemoteDeliveryTest {
     }
 
     @Test
+    void shouldKeepAsManyMessagesInFlightAsThePipelineDepth() throws Exception {
+        server.extensions = List.of("CHUNKING");
+        server.rcptReply = a -> a.startsWith("gone") ? "550 5.1.1 <" + a + ">: User unknown" : "250 2.1.5 Ok";
+        cfg.connectionsPerDestination = 1;
+        cfg.pipelineDepth = 4;
+        List<MessageId> ids = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            String rcpt = (i % 5 == 2 ? "gone" : "r") + i + "@remote.test";
+            ids.add(spool(spool, envelope("s@origin.test", rcpt), message("depth" + i, 1200 + 10 * i)));
+        }
+        startAgent();
+        for (MessageId id : ids) {
+            awaitFinished(id);
+        }
+        for (int i = 0; i < 24; i++) {
+            assertEquals(i % 5 == 2 ? RecipientState.BOUNCED : RecipientState.DELIVERED, spool.state(ids.get(i), 0),
+                "message " + i + ": " + spool.entry(ids.get(i)).orElseThrow().recipients().get(0).lastReply());
+            if (i % 5 != 2) {
+                int n = i;
+                assertEquals(message("depth" + i, 1200 + 10 * i), server.messages.stream()
+                    .filter(m -> m.rcpts().equals(List.of("r" + n + "@remote.test"))).findFirst().orElseThrow().data());
+            }
+        }
+        assertEquals(1, server.connections.get());
+        // The first write: one message and three whole behind it (later writes each top the pipeline up, and
+        // several of those may arrive in one read).
+        String first = server.reads.stream().filter(r -> r.contains("MAIL FROM:")).findFirst().orElseThrow();
+        assertEquals(3, first.split("RSET\r\nMAIL FROM:", -1).length - 1, first);
+    }
+
+    @Test
+    void shouldSendOneMessageAtATimeWithADepthOfOne() throws Exception {
+        server.extensions = List.of("CHUNKING");
+        cfg.connectionsPerDestination = 1;
+        cfg.pipelineDepth = 1;
+        List<MessageId> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(spool(spool, envelope("s@origin.test", "r" + i + "@remote.test"), message("one" + i, 900)));
+        }
+        startAgent();
+        for (MessageId id : ids) {
+            awaitFinished(id);
+            assertEquals(RecipientState.DELIVERED, spool.state(id, 0));
+        }
+        assertTrue(server.reads.stream().noneMatch(r -> r.contains("RSET\r\nMAIL FROM:")), server.reads.toString());
+        assertEquals(6, server.commands.stream().filter(c -> c.startsWith("BDAT ")).count());
+    }
+
+    @Test
     void shouldDeferTheMessageInFlightAndResendTheOneBehindItWhenTheConnectionDrops() throws Exception {
         server.extensions = List.of("CHUNKING");
         server.dropAtBdat = 1;
         cfg.connectionsPerDestination = 1;
+        cfg.pipelineDepth = 4;
         List<MessageId> ids = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             ids.add(spool(spool, envelope("s@origin.test", "r" + i + "@remote.test"), message("drop" + i, 800)));

@@ -42,6 +42,7 @@ final class TestConfigs {
         Duration commandTimeout = Duration.ofSeconds(20);
         Duration dataDoneTimeout = Duration.ofSeconds(20);
         boolean chunking = true;
+        int pipelineDepth = 4;
 
         Delivery relayTo(int port) {
             relayhost = NextHop.parse("delivery.relayhost", "[127.0.0.1]:" + port);
@@ -52,7 +53,7 @@ final class TestConfigs {
             return new DeliveryConfig(relayhost, routes, dnsResolver, connectionsPerDestination, maxConnections,
                 messagesPerConnection, idle, recipientsPerTransaction, retrySchedule, maxQueueLifetime, tls,
                 tlsRequired, Duration.ofSeconds(10), Duration.ofSeconds(20), commandTimeout, Duration.ofSeconds(20),
-                dataDoneTimeout, chunking);
+                dataDoneTimeout, chunking, pipelineDepth);
         }
     }
 

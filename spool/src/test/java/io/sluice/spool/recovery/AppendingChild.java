@@ -21,8 +21,9 @@ import java.util.zip.CRC32;
 
 /**
  * The process {@link KillDuringAppendTest} kills. Appends messages from several virtual threads until killed and
- * reports on stdout: {@code BEGIN id crc length} before committing, {@code OK id} only after the commit future
- * returned OK (the moment the gateway would send 250), {@code ABORT id} after aborting.
+ * reports on stdout: {@code START id commit|abort length} right after begin (for the test's diagnostics),
+ * {@code BEGIN id crc length} before committing, {@code OK id} only after the commit future returned OK (the
+ * moment the gateway would send 250), {@code ABORT id} after aborting.
  */
 public final class AppendingChild {
 
@@ -52,6 +53,10 @@ public final class AppendingChild {
             int length = large ? 65_536 + random.nextInt(400_000) : 1 + random.nextInt(8000);
             boolean abort = random.nextInt(10) == 0;
             SpoolWriter w = spool.begin(envelope, BodyForm.RAW);
+            synchronized (out) {
+                out.println("START " + w.id() + " " + (abort ? "abort" : "commit") + " " + length);
+                out.flush();
+            }
             CRC32 crc = new CRC32();
             for (int done = 0; done < length; ) {
                 int n = Math.min(piece.length, length - done);

@@ -56,6 +56,10 @@ class KillDuringAppendTest {
     private final Map<Long, long[]> begun = new HashMap<>(); // id -> {crc, length}
     private final Set<Long> acknowledged = new HashSet<>();
     private final Set<Long> aborted = new HashSet<>();
+    /** Diagnostics only: what the child said right after begin(), and report lines that did not parse. */
+    private final Map<Long, String> started = new HashMap<>();
+    private final List<String> unparsed = new ArrayList<>();
+    private int linesRead;
 
     @Test
     void shouldKeepEveryAcknowledgedMessageAcrossKills() throws Exception {
@@ -94,22 +98,32 @@ class KillDuringAppendTest {
             for (String line; (line = in.readLine()) != null; ) {
                 String[] f = line.split(" ");
                 synchronized (this) {
-                    switch (f[0]) {
-                        case "BEGIN" -> begun.put(MessageId.parse(f[1]).value(),
-                            new long[] {Long.parseLong(f[2]), Long.parseLong(f[3])});
-                        case "OK" -> {
-                            acknowledged.add(MessageId.parse(f[1]).value());
-                            if (acks.incrementAndGet() >= killAfterAcks) {
-                                enough.countDown();
-                            }
-                        }
-                        case "ABORT" -> aborted.add(MessageId.parse(f[1]).value());
-                        default -> { } // log lines of the child
+                    linesRead++;
+                    try {
+                        onReport(f, acks, killAfterAcks, enough);
+                    } catch (RuntimeException e) {
+                        unparsed.add(line); // e.g. the last line, cut by the kill; keep reading
                     }
                 }
             }
         } catch (IOException e) {
             // the pipe breaks when the child is killed: that is the point
+        }
+    }
+
+    private void onReport(String[] f, AtomicInteger acks, int killAfterAcks, CountDownLatch enough) {
+        switch (f[0]) {
+            case "START" -> started.put(MessageId.parse(f[1]).value(), f[2] + ", " + f[3] + " bytes");
+            case "BEGIN" -> begun.put(MessageId.parse(f[1]).value(),
+                new long[] {Long.parseLong(f[2]), Long.parseLong(f[3])});
+            case "OK" -> {
+                acknowledged.add(MessageId.parse(f[1]).value());
+                if (acks.incrementAndGet() >= killAfterAcks) {
+                    enough.countDown();
+                }
+            }
+            case "ABORT" -> aborted.add(MessageId.parse(f[1]).value());
+            default -> { } // log lines of the child
         }
     }
 
@@ -122,7 +136,9 @@ class KillDuringAppendTest {
                 present.add(id);
                 assertFalse(aborted.contains(id), "round " + round + ": aborted message " + e.id() + " is visible");
                 long[] expected = begun.get(id);
-                assertNotNull(expected, "round " + round + ": message " + e.id() + " was never committed");
+                assertNotNull(expected, "round " + round + ": message " + e.id() + " was never committed (after"
+                    + " begin the child said: " + started.getOrDefault(id, "nothing") + "; " + linesRead
+                    + " report lines read, unparsed: " + unparsed + ")");
                 assertEquals(expected[1], e.bodyBytes(), "round " + round + ": length of " + e.id());
                 try (MessageBody body = spool.openBody(e.id()).orElseThrow()) {
                     assertEquals(expected[0], crcOf(body), "round " + round + ": content of " + e.id());

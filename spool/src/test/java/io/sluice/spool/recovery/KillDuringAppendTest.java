@@ -13,6 +13,7 @@ import io.sluice.spool.SpoolEntry;
 import io.sluice.spool.SpoolOptions;
 import io.sluice.spool.SpoolWriter;
 import io.sluice.spool.chronicle.ChronicleSpool;
+import io.sluice.spool.chronicle.RecordDump;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -137,8 +138,9 @@ class KillDuringAppendTest {
                 assertFalse(aborted.contains(id), "round " + round + ": aborted message " + e.id() + " is visible");
                 long[] expected = begun.get(id);
                 assertNotNull(expected, "round " + round + ": message " + e.id() + " was never committed (after"
-                    + " begin the child said: " + started.getOrDefault(id, "nothing") + "; " + linesRead
-                    + " report lines read, unparsed: " + unparsed + ")");
+                    + " begin the child said: " + started.getOrDefault(id, "nothing") + "; recovered with "
+                    + e.bodyBytes() + " bytes; " + linesRead + " report lines read, unparsed: " + unparsed + ")"
+                    + (expected == null ? "; its records:" + RecordDump.describe(dir.resolve("spool"), id) : ""));
                 assertEquals(expected[1], e.bodyBytes(), "round " + round + ": length of " + e.id());
                 try (MessageBody body = spool.openBody(e.id()).orElseThrow()) {
                     assertEquals(expected[0], crcOf(body), "round " + round + ": content of " + e.id());

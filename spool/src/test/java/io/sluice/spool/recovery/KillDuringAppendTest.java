@@ -88,7 +88,10 @@ class KillDuringAppendTest {
         CountDownLatch enough = new CountDownLatch(1);
         Thread reader = Thread.ofPlatform().start(() -> readReports(child, acks, killAfterAcks, enough));
         boolean reached = enough.await(60, TimeUnit.SECONDS);
-        child.destroyForcibly();
+        // SIGKILL through the process handle: Process.destroyForcibly() also closes our end of the child's stdout,
+        // which throws away report lines still in the pipe (a message committed just before the kill then looked
+        // as if it had never begun). The reader reads on to the end of the stream instead.
+        child.toHandle().destroyForcibly();
         child.waitFor(30, TimeUnit.SECONDS);
         reader.join(TimeUnit.SECONDS.toMillis(30));
         assertTrue(reached, "child acknowledged only " + acks.get() + " messages; see child-" + round + ".err");

@@ -422,6 +422,8 @@ final class RemoteSmtpClient implements AutoCloseable {
             int staged;
             try (MessageBody b = body.get()) {
                 staged = stage(end, t.envelope(), t.recipientIndexes(), b, true);
+            } catch (IOException e) {
+                break; // its body cannot be read now: not this message's failure; its own turn reports it
             }
             if (staged < 0) {
                 break;

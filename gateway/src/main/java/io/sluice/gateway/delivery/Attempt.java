@@ -209,7 +209,7 @@ final class Attempt {
         List<RemoteSmtpClient.Lookahead> lookaheads = new ArrayList<>(ahead.size());
         for (Job j : ahead) {
             lookaheads.add(new RemoteSmtpClient.Lookahead(j.entry().envelope(), j.recipientIndexes(),
-                j.entry().bodyForm(), j.entry().bodyBytes()));
+                j.entry().bodyBytes()));
         }
         // A message that goes out whole ahead of its turn (BDAT) is read here for that, and again on its own turn,
         // which then only reads its replies.

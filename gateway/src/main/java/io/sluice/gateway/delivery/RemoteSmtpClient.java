@@ -202,7 +202,7 @@ final class RemoteSmtpClient implements AutoCloseable {
     }
 
     /** The next transaction for this connection, known before the current one ends. */
-    record Lookahead(Envelope envelope, int[] recipientIndexes, BodyForm form, long bodyBytes) {
+    record Lookahead(Envelope envelope, int[] recipientIndexes, long bodyBytes) {
     }
 
     /**
@@ -305,14 +305,7 @@ final class RemoteSmtpClient implements AutoCloseable {
                 }
             }
         }
-        int accepted = 0;
-        for (int i = 0; i < n; i++) {
-            if (!mail.isPositive()) {
-                rcpt[i] = mail;
-            } else if (rcpt[i].isPositive()) {
-                accepted++;
-            }
-        }
+        int accepted = accepted(mail, rcpt);
         if (accepted == 0) {
             if (dataReply != null && dataReply.code() == 354) {
                 // RFC 2920 3.1: the server took DATA although no recipient was accepted; end the empty message.
@@ -471,6 +464,22 @@ final class RemoteSmtpClient implements AutoCloseable {
         return bdatEnd + messageBytes;
     }
 
+    /**
+     * How many recipients the server took. A refused MAIL stands for every RCPT (their own replies, 503s, say
+     * nothing), so it replaces them in {@code rcpt}.
+     */
+    private static int accepted(SmtpReply mail, SmtpReply[] rcpt) {
+        int accepted = 0;
+        for (int i = 0; i < rcpt.length; i++) {
+            if (!mail.isPositive()) {
+                rcpt[i] = mail;
+            } else if (rcpt[i].isPositive()) {
+                accepted++;
+            }
+        }
+        return accepted;
+    }
+
     /** The replies to one staged transaction, in order: RSET's (if it had one), MAIL's, each RCPT's, BDAT's. */
     private List<DeliveryResult> readBdatReplies(int[] recipientIndexes, boolean hasRset) throws IOException {
         if (hasRset) {
@@ -486,15 +495,10 @@ final class RemoteSmtpClient implements AutoCloseable {
         SmtpReply mail = read(settings.commandTimeoutMs());
         phase = "sending RCPT TO";
         SmtpReply[] rcpt = new SmtpReply[n];
-        int accepted = 0;
         for (int i = 0; i < n; i++) {
             rcpt[i] = read(settings.commandTimeoutMs());
-            if (!mail.isPositive()) {
-                rcpt[i] = mail;
-            } else if (rcpt[i].isPositive()) {
-                accepted++;
-            }
         }
+        int accepted = accepted(mail, rcpt);
         phase = "sending message body -- message may be sent more than once";
         SmtpReply finalReply = read(settings.dataDoneTimeoutMs());
         // RFC 3030 3: refused or not, the chunk was read and dropped; only an accepted LAST surely ends the
@@ -666,21 +670,7 @@ final class RemoteSmtpClient implements AutoCloseable {
     }
 
     private void flush() throws IOException {
-        deadline.arm(settings.commandTimeoutMs());
-        try {
-            if (tlsOut != null) {
-                tlsOut.write(commands, 0, commandBytes);
-                tlsOut.flush();
-            } else {
-                out.clear();
-                out.put(commands, 0, commandBytes);
-                writeOut();
-            }
-        } catch (IOException e) {
-            throw timeoutOr(e);
-        } finally {
-            deadline.disarm();
-        }
+        writeStaged(0, commandBytes, settings.commandTimeoutMs());
         commandBytes = 0;
     }
 

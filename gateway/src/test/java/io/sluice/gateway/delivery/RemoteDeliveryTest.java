@@ -461,31 +461,8 @@ class RemoteDeliveryTest {
 
     @Test
     void shouldSendEachQueuedMessageWholeBehindThePreviousOneWithBdat() throws Exception {
-        server.extensions = List.of("CHUNKING");
-        server.rcptReply = a -> a.startsWith("gone") ? "550 5.1.1 <" + a + ">: User unknown" : "250 2.1.5 Ok";
-        cfg.connectionsPerDestination = 1;
-        List<MessageId> ids = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            // Every fifth message has only a refused recipient: its chunk is refused and the server keeps its
-            // MAIL (this one answers a second MAIL with 503), so whatever follows it on the wire needs its RSET.
-            String rcpt = (i % 5 == 2 ? "gone" : "r") + i + "@remote.test";
-            ids.add(spool(spool, envelope("s@origin.test", rcpt), message("whole" + i, 1500 + 10 * i)));
-        }
-        startAgent(); // the replay queues all 20 at once: the worker takes several per turn
-        for (MessageId id : ids) {
-            awaitFinished(id);
-        }
-        for (int i = 0; i < 20; i++) {
-            assertEquals(i % 5 == 2 ? RecipientState.BOUNCED : RecipientState.DELIVERED, spool.state(ids.get(i), 0),
-                "message " + i + ": " + spool.entry(ids.get(i)).orElseThrow().recipients().get(0).lastReply());
-            if (i % 5 != 2) {
-                int n = i;
-                ScriptedSmtpServer.Received r = server.messages.stream()
-                    .filter(m -> m.rcpts().equals(List.of("r" + n + "@remote.test"))).findFirst().orElseThrow();
-                assertEquals(message("whole" + i, 1500 + 10 * i), r.data(), "body of message " + i);
-            }
-        }
-        assertEquals(1, server.connections.get());
+        cfg.pipelineDepth = 2;
+        deliverQueuedWithEveryFifthRefused("whole", 20, 1500);
         assertFalse(server.commands.contains("DATA"), server.commands.toString());
         assertTrue(server.reads.stream().anyMatch(r -> r.indexOf("BDAT ") >= 0
                 && r.indexOf("RSET\r\nMAIL FROM:", r.indexOf("BDAT ")) > 0),
@@ -494,33 +471,44 @@ class RemoteDeliveryTest {
 
     @Test
     void shouldKeepAsManyMessagesInFlightAsThePipelineDepth() throws Exception {
+        cfg.pipelineDepth = 4;
+        deliverQueuedWithEveryFifthRefused("depth", 24, 1200);
+        // The first write: one message and three whole behind it (later writes each top the pipeline up, and
+        // several of those may arrive in one read).
+        String first = server.reads.stream().filter(r -> r.contains("MAIL FROM:")).findFirst().orElseThrow();
+        assertEquals(3, first.split("RSET\r\nMAIL FROM:", -1).length - 1, first);
+    }
+
+    /**
+     * Spools {@code count} messages for one CHUNKING peer before the agent starts (the replay queues them all at
+     * once, so the worker takes several per turn and sends them ahead on one connection), then checks each came out
+     * right. Every fifth has only a refused recipient: its chunk is refused and the server keeps its MAIL (it
+     * answers a second MAIL with 503), so whatever follows it on the wire needs its RSET.
+     */
+    private void deliverQueuedWithEveryFifthRefused(String subject, int count, int baseBytes) throws Exception {
         server.extensions = List.of("CHUNKING");
         server.rcptReply = a -> a.startsWith("gone") ? "550 5.1.1 <" + a + ">: User unknown" : "250 2.1.5 Ok";
         cfg.connectionsPerDestination = 1;
-        cfg.pipelineDepth = 4;
         List<MessageId> ids = new ArrayList<>();
-        for (int i = 0; i < 24; i++) {
+        for (int i = 0; i < count; i++) {
             String rcpt = (i % 5 == 2 ? "gone" : "r") + i + "@remote.test";
-            ids.add(spool(spool, envelope("s@origin.test", rcpt), message("depth" + i, 1200 + 10 * i)));
+            ids.add(spool(spool, envelope("s@origin.test", rcpt), message(subject + i, baseBytes + 10 * i)));
         }
         startAgent();
         for (MessageId id : ids) {
             awaitFinished(id);
         }
-        for (int i = 0; i < 24; i++) {
+        for (int i = 0; i < count; i++) {
             assertEquals(i % 5 == 2 ? RecipientState.BOUNCED : RecipientState.DELIVERED, spool.state(ids.get(i), 0),
                 "message " + i + ": " + spool.entry(ids.get(i)).orElseThrow().recipients().get(0).lastReply());
             if (i % 5 != 2) {
                 int n = i;
-                assertEquals(message("depth" + i, 1200 + 10 * i), server.messages.stream()
-                    .filter(m -> m.rcpts().equals(List.of("r" + n + "@remote.test"))).findFirst().orElseThrow().data());
+                ScriptedSmtpServer.Received r = server.messages.stream()
+                    .filter(m -> m.rcpts().equals(List.of("r" + n + "@remote.test"))).findFirst().orElseThrow();
+                assertEquals(message(subject + i, baseBytes + 10 * i), r.data(), "body of message " + i);
             }
         }
         assertEquals(1, server.connections.get());
-        // The first write: one message and three whole behind it (later writes each top the pipeline up, and
-        // several of those may arrive in one read).
-        String first = server.reads.stream().filter(r -> r.contains("MAIL FROM:")).findFirst().orElseThrow();
-        assertEquals(3, first.split("RSET\r\nMAIL FROM:", -1).length - 1, first);
     }
 
     @Test

@@ -30,7 +30,6 @@ final class RecordingSink implements AutoCloseable {
 
     private final ServerSocket server;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
-    private final Set<String> messageIds = ConcurrentHashMap.newKeySet();
     private final Map<String, String> messagesById = new ConcurrentHashMap<>();
     private final AtomicInteger messages = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
@@ -46,7 +45,7 @@ final class RecordingSink implements AutoCloseable {
     }
 
     Set<String> messageIds() {
-        return messageIds;
+        return messagesById.keySet();
     }
 
     /** Each recorded message as it arrived (DATA unstuffed), by Message-ID. */
@@ -90,7 +89,6 @@ final class RecordingSink implements AutoCloseable {
                         String body = readData(in);
                         Matcher m = MESSAGE_ID.matcher(body);
                         if (m.find()) {
-                            messageIds.add(m.group(1));
                             messagesById.put(m.group(1), body);
                         }
                         messages.incrementAndGet();

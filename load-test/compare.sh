@@ -15,12 +15,20 @@
 # The sink offers CHUNKING, so Sluice relays into it with BDAT (Postfix's client never sends BDAT, and the ceiling's
 # generator uses DATA); SLUICE_SET="--set delivery.chunking=false" makes Sluice relay with DATA as well.
 #
+# TOOLS=postfix runs the same phases with Postfix's own tools instead: smtp-source as the generator (no
+# pipelining: one round trip per command) and smtp-sink as the sink (DATA only), the pair whose direct rate is the
+# usual "ceiling" for an MTA on loopback. They time nothing per message, so that table has no latency columns:
+# msgs/s is measured messages / (start of the measured smtp-source run -> smtp-sink counting the last one), the
+# warm-up is drained before the clock starts, and host busy covers the same span.
+#
 # usage: load-test/compare.sh            (as root, or with Postfix already installed and sudo for postfix start)
 # environment: COUNT=20000 (measured messages) WARMUP=10000 (0: none) SESSIONS=50 SIZE=5k
 #              PHASES="ceiling postfix sluice-fsync sluice-os"
 #              DRAIN_TIMEOUT=300 (s to wait for relayed mail) KEEP=1 (keep the work dir) EXTRA_LOAD_ARGS=...
 #              SLUICE_SET="--set key=value ..." (extra gateway settings, e.g. to compare a tuning)
 #              WARMUP_TIMEOUT=600 (s to wait for the end of the warm-up)
+#              TOOLS=sluice|postfix (generator and sink: ./sluice load and ./sluice sink, or smtp-source and
+#              smtp-sink; postfix needs one fixed SIZE)
 # Everything listens on 127.0.0.1; everything started is stopped by PID on exit.
 set -euo pipefail
 
@@ -35,6 +43,7 @@ PHASES="${PHASES:-ceiling postfix sluice-fsync sluice-os}"
 DRAIN_TIMEOUT="${DRAIN_TIMEOUT:-300}"
 EXTRA_LOAD_ARGS="${EXTRA_LOAD_ARGS:-}"
 SLUICE_SET="${SLUICE_SET:-}"
+TOOLS="${TOOLS:-sluice}"
 # A bound on each load run as well as the count (the generator insists on one, and a stuck server must not hang us).
 LOAD_DURATION="${LOAD_DURATION:-600s}"
 
@@ -120,8 +129,112 @@ result() {
   grep "^RESULT $2 " "$1" 2>/dev/null | tail -1 | tr ' ' '\n' | sed -n "s/^$3=//p" | head -1
 }
 
+# ---------------------------------------------------------------- Postfix's own tools (TOOLS=postfix)
+
+# SIZE as smtp-source's payload length in bytes: 5k -> 5120; a range has no equivalent there.
+size_bytes() {
+  case "$SIZE" in
+    *[0-9][kK]) echo $(( ${SIZE%[kK]} * 1024 )) ;;
+    *[0-9][mM]) echo $(( ${SIZE%[mM]} * 1048576 )) ;;
+    ''|*[!0-9]*) die "TOOLS=postfix needs one fixed SIZE (e.g. 5k or 5120), got '$SIZE'" ;;
+    *) echo "$SIZE" ;;
+  esac
+}
+
+# The host's busy and total CPU ticks, counted as ./sluice load counts them (HostCpu): busy is user, nice, system,
+# irq and softirq; the total adds idle, iowait and steal.
+host_ticks() {
+  awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
+}
+
+# smtp-sink -c rewrites "sess=N quit=N mesg=N" and a CR after every message; prints the last complete mesg count.
+pf_sink_count() {
+  local t
+  t=$(tail -c 128 "$SINK_OUT" 2>/dev/null) || t=""
+  t=${t%$'\r'*}    # drop a record still being written (or the empty one after the last CR)
+  t=${t##*mesg=}
+  case "$t" in ''|*[!0-9]*) echo 0 ;; *) echo "$t" ;; esac
+}
+
+# Waits until smtp-sink has counted $1 messages (bounded by DRAIN_TIMEOUT); returns 1 if it never did.
+pf_wait_count() {
+  local want="$1" i
+  for i in $(seq 1 $((DRAIN_TIMEOUT * 20))); do
+    [ "$(pf_sink_count)" -ge "$want" ] && return 0
+    kill -0 "$SINK_PID" 2>/dev/null || return 1
+    sleep 0.05
+  done
+  return 1
+}
+
+pf_start_sink() {
+  local name="$1" user=()
+  SINK_OUT="$WORK/$name.sink.out"
+  SINK_PORT=$(free_port)
+  [ "$(id -u)" -eq 0 ] && user=(-u nobody)   # smtp-sink refuses to keep root privileges
+  smtp-sink -c "${user[@]}" "127.0.0.1:$SINK_PORT" 1000 > "$SINK_OUT" 2> "$WORK/$name.sink.err" &
+  SINK_PID=$!
+  PIDS+=("$SINK_PID")
+  wait_banner "$SINK_PORT" "$SINK_PID" 30 || die "smtp-sink did not start: $(cat "$WORK/$name.sink.err")"
+}
+
+# smtp-source: WARMUP messages, drained to the sink, then COUNT measured ones; sets CPU_BEFORE (from $3),
+# HOST_BEFORE, T_START and SOURCE_OK (COUNT when every message was accepted, else empty).
+pf_run_load() {
+  local name="$1" port="$2" sample="${3:-}" src
+  src=(smtp-source -s "$SESSIONS" -l "$(size_bytes)" -d -f load@load.sluice.test -t sink@sink.sluice.test)
+  CPU_BEFORE=""
+  SOURCE_OK=""
+  if [ "$WARMUP" -gt 0 ]; then
+    timeout "$LOAD_DURATION" "${src[@]}" -m "$WARMUP" "127.0.0.1:$port" > "$WORK/$name.warmup.out" 2>&1 \
+      || die "$name: smtp-source failed during the warm-up: $(tail -3 "$WORK/$name.warmup.out")"
+    pf_wait_count "$WARMUP" || die "$name: the warm-up's messages did not all reach smtp-sink in ${DRAIN_TIMEOUT}s"
+  fi
+  if [ -n "$sample" ]; then
+    # shellcheck disable=SC2086
+    CPU_BEFORE=$($sample)
+  fi
+  HOST_BEFORE=$(host_ticks)
+  T_START=$(date +%s.%N)
+  if timeout "$LOAD_DURATION" "${src[@]}" -m "$COUNT" "127.0.0.1:$port" > "$WORK/$name.load.out" 2>&1; then
+    SOURCE_OK="$COUNT"
+  else
+    log "$name: smtp-source stopped early: $(tail -3 "$WORK/$name.load.out")"
+  fi
+}
+
+# Waits for the last measured message at smtp-sink; sets T_END, HOST_AFTER, SINK_HWM_KB and SINK_CPU_AFTER, then
+# stops the sink.
+pf_drain_sink() {
+  local name="$1"
+  pf_wait_count $((WARMUP + COUNT)) || log "$name: not every message reached smtp-sink within ${DRAIN_TIMEOUT}s"
+  T_END=$(date +%s.%N)
+  HOST_AFTER=$(host_ticks)
+  SINK_HWM_KB=$(vmhwm_kb "$SINK_PID")
+  SINK_CPU_AFTER=$(cpu_ticks "$SINK_PID")
+  kill -TERM "$SINK_PID" 2>/dev/null || true
+  wait "$SINK_PID" 2>/dev/null || true
+}
+
+pf_record_row() {
+  local name="$1" cpu_s="$2" mem_kb="$3" arrived
+  arrived=$(( $(pf_sink_count) - WARMUP ))
+  [ "$arrived" -gt "$COUNT" ] && arrived="$COUNT"   # smtp-sink counts the warm-up too
+  [ "$arrived" -lt 0 ] && arrived=0
+  ROW_OK[$name]="${SOURCE_OK:-failed}"
+  ROW_ARRIVED[$name]="$arrived"
+  ROW_RATE[$name]=$(awk -v n="$arrived" -v a="$T_START" -v b="$T_END" 'BEGIN { printf "%.1f", n / (b - a) }')
+  ROW_HOST[$name]=$(echo "$HOST_BEFORE $HOST_AFTER" | awk '{ printf "%.1f", 100 * ($3 - $1) / ($4 - $2) }')
+  if [ "$arrived" -gt 0 ] && [ -n "$cpu_s" ]; then
+    ROW_CPU[$name]=$(awk -v c="$cpu_s" -v n="$arrived" 'BEGIN { printf "%.3f", c * 1000 / n }')
+  fi
+  ROW_MEM[$name]=$(awk -v k="$mem_kb" 'BEGIN { printf "%.0f", k / 1024 }')
+  log "$name: sent ok=${ROW_OK[$name]} arrived=$arrived msgs/s=${ROW_RATE[$name]}"
+}
+
 # Starts a sink expecting $1 messages; sets SINK_PID, SINK_PORT, SINK_OUT.
 start_sink() {
+  if [ "$TOOLS" = postfix ]; then pf_start_sink "$1"; return; fi
   local name="$1" expect="$2"
   SINK_OUT="$WORK/$name.sink.out"
   "$SLUICE" sink --listen 127.0.0.1:0 --expect "$expect" --duration "$((DRAIN_TIMEOUT + 900))s" --progress off \
@@ -142,6 +255,7 @@ start_sink() {
 # $3, if given, is a command printing the server's CPU ticks: it runs when the warm-up ends (before the run when
 # WARMUP=0) and its output is left in CPU_BEFORE (empty if the generator never reported the end of its warm-up).
 run_load() {
+  if [ "$TOOLS" = postfix ]; then pf_run_load "$@"; return; fi
   local name="$1" port="$2" sample="${3:-}" gen i
   local err="$WORK/$name.load.err"
   CPU_BEFORE=""
@@ -181,6 +295,7 @@ cpu_seconds() {
 # Waits until the sink has exited (it exits when all expected mail has arrived) or DRAIN_TIMEOUT, then makes it
 # report (SIGTERM prints the summary) if it is still waiting for mail that never came.
 drain_sink() {
+  if [ "$TOOLS" = postfix ]; then pf_drain_sink "$1"; return; fi
   local name="$1" i
   for i in $(seq 1 $((DRAIN_TIMEOUT * 10))); do
     kill -0 "$SINK_PID" 2>/dev/null || break
@@ -199,6 +314,7 @@ TICKS=$(getconf CLK_TCK)
 
 # Records a finished phase: $1 name, $2 cpu seconds (server), $3 peak memory KiB (server).
 record_row() {
+  if [ "$TOOLS" = postfix ]; then pf_record_row "$@"; return; fi
   local name="$1" cpu_s="$2" mem_kb="$3" arrived
   arrived=$(result "$SINK_OUT" sink messages)
   ROW_OK[$name]=$(result "$WORK/$name.load.out" load ok)
@@ -219,6 +335,13 @@ record_row() {
 phase_ceiling() {
   log "ceiling: generator -> sink"
   start_sink ceiling "$COUNT"
+  if [ "$TOOLS" = postfix ]; then
+    run_load ceiling "$SINK_PORT" "cpu_ticks $SINK_PID"
+    drain_sink ceiling
+    record_row ceiling "$(cpu_seconds "$CPU_BEFORE" "$SINK_CPU_AFTER")" "$SINK_HWM_KB"
+    ROW_NOTE[ceiling]="cpu/mem = smtp-sink itself"
+    return
+  fi
   run_load ceiling "$SINK_PORT"   # the sink's cpu_s starts at its first measured message by itself
   drain_sink ceiling
   record_row ceiling "$(result "$SINK_OUT" sink cpu_s)" "$(result "$SINK_OUT" sink vmhwm_kb)"
@@ -364,8 +487,16 @@ phase_sluice() {
 log "building (if needed) and checking the tools"
 "$SLUICE" load --help > /dev/null || die "./sluice load does not run"
 case "$WARMUP" in ''|*[!0-9]*) die "WARMUP must be a whole number of messages (0: no warm-up), got '$WARMUP'" ;; esac
+case "$TOOLS" in
+  sluice) tools_note="./sluice load -> ./sluice sink, pipelining on" ;;
+  postfix)
+    ensure_postfix   # smtp-source and smtp-sink come with it
+    size_bytes > /dev/null
+    tools_note="smtp-source -> smtp-sink (Postfix's tools), no pipelining" ;;
+  *) die "TOOLS must be sluice or postfix, got '$TOOLS'" ;;
+esac
 log "load: $WARMUP warm-up + $COUNT measured messages of $SIZE over $SESSIONS sessions, closed model," \
-  "pipelining on; work dir $WORK"
+  "$tools_note; work dir $WORK"
 
 for phase in $PHASES; do
   case "$phase" in
@@ -382,7 +513,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0)
 echo
 if [ "$WARMUP" -gt 0 ]; then warmup_note="after a warm-up of $WARMUP (excluded)"; else warmup_note="(no warm-up)"; fi
 echo "Relay comparison: $COUNT x $SIZE messages $warmup_note, $SESSIONS sessions, loopback, $(nproc) CPUs," \
-  "$(date -u '+%Y-%m-%d %H:%M UTC')"
+  "$(date -u '+%Y-%m-%d %H:%M UTC'); $tools_note"
 printf '%-13s %10s %10s %13s %11s %13s %10s %10s  %s\n' phase "msgs/s" "sent ok" "arrived" "accept p99" "cpu s/1k msg" \
   "peak MB" "host busy" "notes"
 for phase in $PHASES; do
@@ -390,12 +521,18 @@ for phase in $PHASES; do
     "${ROW_ARRIVED[$phase]:--}" "${ROW_P99[$phase]:+${ROW_P99[$phase]}ms}" "${ROW_CPU[$phase]:--}" \
     "${ROW_MEM[$phase]:--}" "${ROW_HOST[$phase]:+${ROW_HOST[$phase]}%}" "${ROW_NOTE[$phase]:-}"
 done
-echo "msgs/s: measured messages arrived at the sink / (first measured injection -> last arrival)." \
-  "accept p99: MAIL -> 250 after the dot."
+if [ "$TOOLS" = postfix ]; then
+  echo "msgs/s: measured messages / (start of the measured smtp-source run -> smtp-sink counting the last)." \
+    "Neither tool measures latency."
+else
+  echo "msgs/s: measured messages arrived at the sink / (first measured injection -> last arrival)." \
+    "accept p99: MAIL -> 250 after the dot."
+fi
 echo "cpu s/1k msg: server CPU from the end of the warm-up to the last arrival, per 1,000 measured messages." \
   "peak MB: whole run, warm-up included."
 echo "host busy: all processes' share of all CPUs while the generator measured (generator, server and sink share them)."
-echo "end-to-end p99 (ms, injection -> sink): $(for p in $PHASES; do printf '%s=%s ' "$p" "${ROW_E2E[$p]:--}"; done)"
+[ "$TOOLS" = postfix ] || \
+  echo "end-to-end p99 (ms, injection -> sink): $(for p in $PHASES; do printf '%s=%s ' "$p" "${ROW_E2E[$p]:--}"; done)"
 for mode in fsync os; do
   s="sluice-$mode"
   case " $PHASES " in *" $s "*) ;; *) continue ;; esac

@@ -62,6 +62,7 @@ final class SpoolWriterAgent implements Runnable {
     private final List<ChronicleSpoolWriter> batch = new ArrayList<>();
     private final Thread thread;
     private final Prefaulter prefaulter = new Prefaulter();
+    private final SlowForces slowForces = new SlowForces();
     private volatile boolean sleeping;
     private volatile boolean stopRequested;
     private volatile boolean stopped;
@@ -246,6 +247,7 @@ final class SpoolWriterAgent implements Runnable {
             lastReclaimNs = nowNs;
             reclaim();
         }
+        report(slowForces.due(nowNs)); // a slow force followed by silence is still told
     }
 
     private void execute(Object op) {
@@ -312,14 +314,24 @@ final class SpoolWriterAgent implements Runnable {
     /** Forces every file written since the last force. */
     private boolean sync() {
         try {
+            long startNs = System.nanoTime();
             files.forceDirty();
             syncs = syncs + 1;
             writer.markSynced();
             lastSyncNs = System.nanoTime();
+            report(slowForces.record(lastSyncNs - startNs, lastSyncNs));
             return true;
         } catch (java.io.IOException | RuntimeException e) {
             writer.failed(e);
             return false;
+        }
+    }
+
+    private static void report(SlowForces.Report r) {
+        if (r != null) {
+            LOG.warn("spool: {} force(s) to disk took {} ms or more (longest {} ms); the commits waiting on them, and"
+                + " their 250 replies, waited as long", r.forces(), r.thresholdNs() / 1_000_000,
+                r.longestNs() / 1_000_000);
         }
     }
 

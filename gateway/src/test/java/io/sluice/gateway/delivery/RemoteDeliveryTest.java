@@ -17,6 +17,9 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -345,14 +348,24 @@ class RemoteDeliveryTest {
 
     @Test
     void shouldDeferWhenNothingListens() throws Exception {
-        int port = server.port();
-        server.close();
-        cfg.relayTo(port);
-        startAgent();
-        MessageId id = spool(spool, envelope("s@origin.test", "a@remote.test"), message("refused", 300));
-        await("deferred", 30_000, () -> spool.state(id, 0) == RecipientState.DEFERRED);
-        String reply = spool.entry(id).orElseThrow().recipients().get(0).lastReply();
-        assertTrue(reply.startsWith("451 4.4.1 connect to 127.0.0.1[127.0.0.1]:" + port), reply);
+        // A socket bound but not listening holds the port: a connect to it is refused, and nothing else can take
+        // the port meanwhile (a freshly closed one could be bound again, or be picked as the connecting socket's
+        // own source port, a TCP self-connect).
+        try (Socket holder = new Socket()) {
+            holder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            int port = holder.getLocalPort();
+            cfg.relayTo(port);
+            startAgent();
+            MessageId id = spool(spool, envelope("s@origin.test", "a@remote.test"), message("refused", 300));
+            try {
+                await("deferred", 30_000, () -> spool.state(id, 0) == RecipientState.DEFERRED);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; the recipient is " + spool.state(id, 0)
+                    + ", last reply " + spool.entry(id).orElseThrow().recipients().get(0).lastReply(), e);
+            }
+            String reply = spool.entry(id).orElseThrow().recipients().get(0).lastReply();
+            assertTrue(reply.startsWith("451 4.4.1 connect to 127.0.0.1[127.0.0.1]:" + port), reply);
+        }
     }
 
     @Test

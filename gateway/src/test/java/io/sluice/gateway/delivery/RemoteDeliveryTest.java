@@ -486,10 +486,11 @@ class RemoteDeliveryTest {
     void shouldKeepAsManyMessagesInFlightAsThePipelineDepth() throws Exception {
         cfg.pipelineDepth = 4;
         deliverQueuedWithEveryFifthRefused("depth", 24, 1200);
-        // The first write: one message and three whole behind it (later writes each top the pipeline up, and
-        // several of those may arrive in one read).
-        String first = server.reads.stream().filter(r -> r.contains("MAIL FROM:")).findFirst().orElseThrow();
-        assertEquals(3, first.split("RSET\r\nMAIL FROM:", -1).length - 1, first);
+        // Some write carried four transactions (a message and three whole behind it), and no read ever held more:
+        // whatever arrives in one read is unanswered, and the client never has more than the depth unanswered. Not
+        // necessarily the first write: the worker may take the first job before the replay has queued the rest.
+        int most = server.reads.stream().mapToInt(r -> r.split("MAIL FROM:", -1).length - 1).max().orElseThrow();
+        assertEquals(4, most, "most transactions in one read, over " + server.reads.size() + " reads");
     }
 
     /**

@@ -216,8 +216,9 @@ pf_drain_sink() {
   wait "$SINK_PID" 2>/dev/null || true
 }
 
-pf_record_row() {
-  local name="$1" cpu_s="$2" mem_kb="$3" arrived
+# Sets the row's sent/arrived counts, msgs/s and host busy from smtp-source's exit and smtp-sink's count.
+pf_row_counts() {
+  local name="$1" arrived
   arrived=$(( $(pf_sink_count) - WARMUP ))
   [ "$arrived" -gt "$COUNT" ] && arrived="$COUNT"   # smtp-sink counts the warm-up too
   [ "$arrived" -lt 0 ] && arrived=0
@@ -225,11 +226,6 @@ pf_record_row() {
   ROW_ARRIVED[$name]="$arrived"
   ROW_RATE[$name]=$(awk -v n="$arrived" -v a="$T_START" -v b="$T_END" 'BEGIN { printf "%.1f", n / (b - a) }')
   ROW_HOST[$name]=$(echo "$HOST_BEFORE $HOST_AFTER" | awk '{ printf "%.1f", 100 * ($3 - $1) / ($4 - $2) }')
-  if [ "$arrived" -gt 0 ] && [ -n "$cpu_s" ]; then
-    ROW_CPU[$name]=$(awk -v c="$cpu_s" -v n="$arrived" 'BEGIN { printf "%.3f", c * 1000 / n }')
-  fi
-  ROW_MEM[$name]=$(awk -v k="$mem_kb" 'BEGIN { printf "%.0f", k / 1024 }')
-  log "$name: sent ok=${ROW_OK[$name]} arrived=$arrived msgs/s=${ROW_RATE[$name]}"
 }
 
 # Starts a sink expecting $1 messages; sets SINK_PID, SINK_PORT, SINK_OUT.
@@ -314,20 +310,25 @@ TICKS=$(getconf CLK_TCK)
 
 # Records a finished phase: $1 name, $2 cpu seconds (server), $3 peak memory KiB (server).
 record_row() {
-  if [ "$TOOLS" = postfix ]; then pf_record_row "$@"; return; fi
   local name="$1" cpu_s="$2" mem_kb="$3" arrived
-  arrived=$(result "$SINK_OUT" sink messages)
-  ROW_OK[$name]=$(result "$WORK/$name.load.out" load ok)
-  ROW_ARRIVED[$name]=${arrived:-0}
-  ROW_RATE[$name]=$(result "$SINK_OUT" sink msgs_per_s)
-  ROW_P99[$name]=$(result "$WORK/$name.load.out" load accept_p99_ms)
-  ROW_E2E[$name]=$(result "$SINK_OUT" sink e2e_p99_ms)
-  ROW_HOST[$name]=$(result "$WORK/$name.load.out" load host_busy_pct)
-  if [ "${arrived:-0}" -gt 0 ] && [ -n "$cpu_s" ] && awk -v c="$cpu_s" 'BEGIN { exit !(c >= 0) }'; then
+  if [ "$TOOLS" = postfix ]; then
+    pf_row_counts "$name"
+  else
+    arrived=$(result "$SINK_OUT" sink messages)
+    ROW_OK[$name]=$(result "$WORK/$name.load.out" load ok)
+    ROW_ARRIVED[$name]=${arrived:-0}
+    ROW_RATE[$name]=$(result "$SINK_OUT" sink msgs_per_s)
+    ROW_P99[$name]=$(result "$WORK/$name.load.out" load accept_p99_ms)
+    ROW_E2E[$name]=$(result "$SINK_OUT" sink e2e_p99_ms)
+    ROW_HOST[$name]=$(result "$WORK/$name.load.out" load host_busy_pct)
+  fi
+  arrived=${ROW_ARRIVED[$name]}
+  if [ "$arrived" -gt 0 ] && [ -n "$cpu_s" ] && awk -v c="$cpu_s" 'BEGIN { exit !(c >= 0) }'; then
     ROW_CPU[$name]=$(awk -v c="$cpu_s" -v n="$arrived" 'BEGIN { printf "%.3f", c * 1000 / n }')
   fi
   ROW_MEM[$name]=$(awk -v k="$mem_kb" 'BEGIN { printf "%.0f", k / 1024 }')
-  log "$name: sent ok=${ROW_OK[$name]} arrived=$arrived msgs/s=${ROW_RATE[$name]} accept p99=${ROW_P99[$name]} ms"
+  log "$name: sent ok=${ROW_OK[$name]} arrived=$arrived msgs/s=${ROW_RATE[$name]}" \
+    "${ROW_P99[$name]:+accept p99=${ROW_P99[$name]} ms}"
 }
 
 # ---------------------------------------------------------------- phases
